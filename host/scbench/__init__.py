@@ -1,0 +1,8 @@
+"""scbench: compose, build, boot and check Linux 6.12 with our static calls.
+
+The package is split by job, one module each: base (the pristine Debian
+source), compose (base + our files + our patches), kbuild (configure and
+build), initramfs (the nolibc /init and its cpio), qemu (boot), ktap and
+console (read what the guest printed) and plans (which boots run which
+tests).  Each architecture's facts live in arches/<arch>.py as data.
+"""

@@ -1,0 +1,138 @@
+"""Command line: python3 -m scbench {compose,build,boot,check,trap}.
+
+ARCH and IMPL narrow a run; each accepts a comma-separated list.
+"""
+import argparse
+import os
+import sys
+import time
+
+from . import arches, base, compose, initramfs, kbuild, paths, plans, qemu
+from . import report
+from .util import log, Timer
+
+DEFAULT_ARCHES = "x86_64"
+
+
+def _list(value):
+    return [v for v in value.split(",") if v]
+
+
+def _prepare(arch, impl, extra):
+    with Timer(f"compose {impl}"):
+        compose.compose(impl, extra)
+    kbuild.build(arch, impl)
+    return kbuild.test_modules(arch, impl)
+
+
+def _cmdline(arch, boot):
+    words = [f"console={arch.CONSOLE}", "panic=-1", "printk.devkmsg=on",
+             *getattr(arch, "CMDLINE", []), *boot.cmdline]
+    if boot.filter_glob:
+        words.append(f"kunit.filter_glob={boot.filter_glob}")
+    return " ".join(words)
+
+
+def _run_boot(arch, impl, boot, modules, echo, tag=""):
+    build = paths.build_dir(impl, arch.ARCH)
+    cpio = initramfs.build_initramfs(arch, impl, boot, modules)
+    paths.RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    logfile = paths.RESULTS / f"{stamp}-{arch.ARCH}-{impl}-{boot.name}{tag}.log"
+    cmd = qemu.command(arch, build / arch.IMAGE, cpio, _cmdline(arch, boot),
+                       boot.threads)
+    with Timer(f"boot {arch.ARCH}/{impl}/{boot.name}"):
+        text, timed_out = qemu.boot(cmd, logfile, boot.timeout, echo)
+    log(f"console log: {logfile}")
+    return report.judge(f"{arch.ARCH}/{impl}/{boot.name}", boot, text,
+                        timed_out)
+
+
+def _print(outcomes):
+    for o in outcomes:
+        print(f"{o.label}: {o.passed} passed, {o.failed} failed")
+        for line in o.lines:
+            print(line)
+    passed = sum(o.passed for o in outcomes)
+    failed = sum(o.failed for o in outcomes)
+    print(f"base: linux-source-6.12 {base.base_version()}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed or not outcomes else 0
+
+
+def cmd_compose(args):
+    for impl in _list(args.impl):
+        print(compose.compose(impl, args.extra_patch))
+
+
+def cmd_build(args):
+    for name in _list(args.arch):
+        for impl in _list(args.impl):
+            compose.compose(impl, args.extra_patch)
+            kbuild.build(arches.load(name), impl)
+
+
+def cmd_run(args, echo):
+    outcomes = []
+    for name in _list(args.arch):
+        arch = arches.load(name)
+        for impl in _list(args.impl):
+            modules = _prepare(arch, impl, args.extra_patch)
+            for boot in _list(args.boots):
+                outcomes.append(_run_boot(arch, impl, plans.BOOTS[boot],
+                                          modules, echo))
+    return _print(outcomes)
+
+
+def cmd_trap(args):
+    """Repeat the race boot under a chosen TCG mode and count crashes."""
+    arch = arches.load(_list(args.arch)[0])
+    impl = _list(args.impl)[0]
+    modules = _prepare(arch, impl, args.extra_patch)
+    boot = plans.RACE_BOOT
+    boot.threads = args.threads
+    results = []
+    for i in range(args.runs):
+        o = _run_boot(arch, impl, boot, modules, False, f"-trap{i}")
+        results.append(o)
+        print(f"run {i}: {'clean' if not o.failed else 'FAILED'}")
+        for line in o.lines:
+            if "FAIL" in line:
+                print(line)
+    bad = sum(1 for o in results if o.failed)
+    print(f"{arch.ARCH}/{impl} race suite, tcg thread={args.threads}: "
+          f"{bad} of {args.runs} runs failed")
+
+
+def main():
+    p = argparse.ArgumentParser(prog="scbench")
+    p.add_argument("command",
+                   choices=["compose", "build", "boot", "check", "trap"])
+    p.add_argument("--arch", default=os.environ.get("ARCH") or DEFAULT_ARCHES)
+    p.add_argument("--impl", default=os.environ.get("IMPL") or "ours")
+    p.add_argument("--boots", default=None,
+                   help="boots to run (default: functional for boot, "
+                        "all for check)")
+    p.add_argument("--extra-patch", action="append",
+                   default=_list(os.environ.get("SCBENCH_EXTRA_PATCHES", "")),
+                   help="apply this patch last (e.g. a deliberate breakage)")
+    p.add_argument("--runs", type=int, default=10)
+    p.add_argument("--threads", default="multi")
+    args = p.parse_args()
+    if args.command == "check" and not (os.environ.get("IMPL")
+                                        or "--impl" in sys.argv):
+        args.impl = "ours,upstream"
+    if args.boots is None:
+        args.boots = "functional" if args.command == "boot" else \
+            ",".join(plans.BOOTS)
+    if args.command == "compose":
+        return cmd_compose(args)
+    if args.command == "build":
+        return cmd_build(args)
+    if args.command == "trap":
+        return cmd_trap(args)
+    return cmd_run(args, echo=args.command == "boot")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

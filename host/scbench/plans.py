@@ -1,0 +1,55 @@
+"""Which boots a test run makes, what each loads, and what must report.
+
+functional  every suite but the race suite, under multi-threaded TCG,
+            so vCPUs really run in parallel.  The module suite runs once
+            per load: load, unload, load the after-unload suite, then
+            load/unload the module three more times.
+race        the race suite alone, under single-threaded TCG: with
+            multi-threaded TCG, QEMU 7.2 can execute a stale translation
+            of a patched function entry (see host/README.md), which is
+            an emulator artefact and not a kernel race.  SCBENCH_RACE_TCG
+            overrides the mode, to reproduce that.
+"""
+import os
+from dataclasses import dataclass, field
+
+MOD = "test_static_call_mod"
+AFTER = "test_static_call_after"
+RACE = "test_static_call_race"
+RELOADS = 3
+
+
+@dataclass
+class Boot:
+    name: str
+    threads: str                    # QEMU TCG: "multi" or "single"
+    steps: list                     # ("insmod"|"rmmod", module)
+    expect: dict                    # suite name -> runs expected
+    filter_glob: str = None
+    timeout: int = 300
+    cmdline: list = field(default_factory=list)
+
+    def plan_lines(self):
+        return [f"insmod /lib/{m}.ko" if op == "insmod" else f"rmmod {m}"
+                for op, m in self.steps]
+
+    def modules(self):
+        return sorted({m for op, m in self.steps if op == "insmod"})
+
+
+def _load_unload(module):
+    return [("insmod", module), ("rmmod", module)]
+
+
+FUNCTIONAL = Boot(
+    name="functional", threads="multi",
+    steps=_load_unload(MOD) + _load_unload(AFTER) + _load_unload(MOD) * RELOADS,
+    expect={"static_call": 1, "static_call_module": 1 + RELOADS,
+            "static_call_after_unload": 1})
+
+RACE_BOOT = Boot(
+    name="race", threads=os.environ.get("SCBENCH_RACE_TCG", "single"),
+    steps=_load_unload(RACE), expect={"static_call_race": 1},
+    filter_glob="static_call_race")
+
+BOOTS = {b.name: b for b in (FUNCTIONAL, RACE_BOOT)}

@@ -1,0 +1,51 @@
+"""Judge one boot's console and print what it shows."""
+from dataclasses import dataclass, field
+
+from . import console, ktap
+
+
+@dataclass
+class Outcome:
+    label: str
+    passed: int = 0
+    failed: int = 0
+    lines: list = field(default_factory=list)
+
+    def check(self, ok, what):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+            self.lines.append(f"  FAIL {what}")
+
+
+def judge(label, boot, text, timed_out):
+    """Count every test case and every whole-boot check of one boot."""
+    out = Outcome(label)
+    suites = ktap.parse(text)
+    for suite in suites:
+        c = suite.counts()
+        out.lines.append(f"  {suite.name}: {c['pass']} passed, "
+                         f"{c['fail']} failed, {c['skip']} skipped"
+                         + ("" if suite.status != "incomplete"
+                            else " (suite never finished)"))
+        for case in suite.cases:
+            # A skip is not a pass: every case here must run.
+            out.check(case.status == "pass",
+                      f"{suite.name}.{case.name}: {case.status}"
+                      + "".join(f"\n        {d}" for d in case.diagnostics))
+        out.check(suite.status != "incomplete",
+                  f"{suite.name}: no suite result line")
+    for name, runs in boot.expect.items():
+        seen = sum(1 for s in suites if s.name == name)
+        out.check(seen == runs, f"suite {name} reported {seen} of {runs} runs")
+    unexpected = {s.name for s in suites} - set(boot.expect)
+    out.check(not unexpected, f"unexpected suites {sorted(unexpected)}")
+    out.check(not timed_out, f"boot timed out after {boot.timeout}s")
+    out.check(console.plan_completed(text), "/init did not finish its plan")
+    for step in console.init_failures(text):
+        out.check(False, f"/init: {step} failed")
+    problems = console.problems(text)
+    out.check(not problems, "console reports problems:\n" + "\n".join(
+        f"        [{kind}] {line}" for kind, line in problems[:20]))
+    return out

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared between the built-in static call conformance suite and its
+ * companion modules: the kernel keys the modules call, the kernel targets
+ * they switch between, and helpers that act on the kernel's behalf.
+ */
+#ifndef _LIB_TEST_STATIC_CALL_H
+#define _LIB_TEST_STATIC_CALL_H
+
+#include <linux/static_call.h>
+
+/*
+ * Every target adds its own offset to the argument, so the return value
+ * tells which function ran and that the argument reached it intact.
+ */
+#define SC_TEST_A	1000L
+#define SC_TEST_B	2000L
+#define SC_TEST_C	3000L
+#define SC_TEST_MOD	7000L	/* targets that live in a module */
+
+long sc_test_target_a(long x);
+long sc_test_target_b(long x);
+long sc_test_target_c(long x);
+
+/*
+ * Kernel keys for the module tests.  Before any module loads, the
+ * built-in suite moves each away from the target it was defined with,
+ * so a module site that only ever called its definition would be caught.
+ */
+DECLARE_STATIC_CALL(sc_test_shared, sc_test_target_a);
+DECLARE_STATIC_CALL(sc_test_shared_cond, sc_test_target_a);
+/* Exported with EXPORT_STATIC_CALL_TRAMP_GPL only: modules see no key. */
+DECLARE_STATIC_CALL(sc_test_tramp_only, sc_test_target_a);
+
+/* The state modules find each kernel key in when they load. */
+#define SC_TEST_SHARED_AT_LOAD		sc_test_target_b
+#define SC_TEST_SHARED_COND_AT_LOAD	sc_test_target_b
+#define SC_TEST_TRAMP_ONLY_AT_LOAD	sc_test_target_b
+
+/* Compare a key's target with a function, as plain addresses. */
+#define SC_EXPECT_TARGET(test, target, func)				\
+	KUNIT_EXPECT_PTR_EQ(test, (void *)(target), (void *)(func))
+
+/* Kernel call sites of the shared keys, so modules can check them too. */
+long sc_test_kernel_call_shared(long x);
+long sc_test_kernel_call_tramp_only(long x);
+
+/* Kernel-side helpers for keys a module cannot update itself. */
+void sc_test_update_tramp_only(long (*func)(long));
+long (*sc_test_query_tramp_only(void))(long);
+
+/*
+ * Tail-call sites that the text_reserved cases take the address of.
+ * Global, so that with IBT they begin with ENDBR like any function whose
+ * address escapes, and the compiler cannot clone them.
+ */
+long sc_test_kernel_tail_site(long x);
+long sc_test_mod_tail_site(long x);
+
+/* static_call_text_reserved() is not exported: the suite wraps it. */
+int sc_test_text_reserved(void *start, void *end);
+
+/*
+ * The companion module reports the text it leaves behind at unload, so
+ * the after-unload suite can check nothing still claims it.
+ */
+void sc_test_note_unloaded_text(void *start, unsigned long size);
+bool sc_test_unloaded_text(void **start, unsigned long *size);
+
+#endif /* _LIB_TEST_STATIC_CALL_H */
