@@ -103,6 +103,14 @@ bool sc_test_unloaded_text(void **start, unsigned long *size)
 }
 EXPORT_SYMBOL_GPL(sc_test_unloaded_text);
 
+void sc_test_reset_shared_keys(void)
+{
+	static_call_update(sc_test_shared, SC_TEST_SHARED_AT_LOAD);
+	static_call_update(sc_test_shared_cond, SC_TEST_SHARED_COND_AT_LOAD);
+	static_call_update(sc_test_tramp_only, SC_TEST_TRAMP_ONLY_AT_LOAD);
+}
+EXPORT_SYMBOL_GPL(sc_test_reset_shared_keys);
+
 /*
  * Move the shared keys away from their defaults before any module can
  * load: a module site left calling its compile-time target would then
@@ -110,9 +118,7 @@ EXPORT_SYMBOL_GPL(sc_test_unloaded_text);
  */
 static int __init sc_test_prepare_shared_keys(void)
 {
-	static_call_update(sc_test_shared, SC_TEST_SHARED_AT_LOAD);
-	static_call_update(sc_test_shared_cond, SC_TEST_SHARED_COND_AT_LOAD);
-	static_call_update(sc_test_tramp_only, SC_TEST_TRAMP_ONLY_AT_LOAD);
+	sc_test_reset_shared_keys();
 	return 0;
 }
 late_initcall(sc_test_prepare_shared_keys);

@@ -45,6 +45,9 @@ DECLARE_STATIC_CALL(sc_test_tramp_only, sc_test_target_a);
 long sc_test_kernel_call_shared(long x);
 long sc_test_kernel_call_tramp_only(long x);
 
+/* Put the shared keys back in the state modules find them in. */
+void sc_test_reset_shared_keys(void);
+
 /* Kernel-side helpers for keys a module cannot update itself. */
 void sc_test_update_tramp_only(long (*func)(long));
 long (*sc_test_query_tramp_only(void))(long);

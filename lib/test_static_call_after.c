@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Loaded after test_static_call_mod has been unloaded: updates the kernel
- * keys that module had call sites of.  An implementation that forgot to
- * drop the module's sites would now write into freed module text, which
- * on x86 is unmapped at unload and faults (the console check catches the
- * Oops); one that only corrupts silently is caught by the kernel sites
- * and by static_call_text_reserved() still claiming the freed range.
+ * Updates of kernel keys after test_static_call_mod, which had call sites
+ * of them, has been unloaded.
+ *
+ * This module is loaded before test_static_call_mod and its suite is run
+ * only when the test plan writes 1 to its run_suite parameter, once that
+ * module is gone.  Loading a module after the unload instead would place
+ * it in the freed module's addresses, and a forgotten site table would
+ * then point at live memory again and go unnoticed.  Run this way, an
+ * implementation that kept the unloaded module's sites walks freed,
+ * unmapped memory and faults (the console check catches the Oops); one
+ * that silently corrupts is caught by the kernel sites and by
+ * static_call_text_reserved() still claiming the freed range.
  */
 #include <kunit/test.h>
 #include <linux/module.h>
@@ -15,16 +21,15 @@
 
 #define AFTER_ROUNDS 50
 
-static void restore_kernel_keys(void *unused)
+static void reset_shared_keys(void *unused)
 {
-	static_call_update(sc_test_shared, SC_TEST_SHARED_AT_LOAD);
-	static_call_update(sc_test_shared_cond, SC_TEST_SHARED_COND_AT_LOAD);
-	sc_test_update_tramp_only(SC_TEST_TRAMP_ONLY_AT_LOAD);
+	sc_test_reset_shared_keys();
 }
 
 static int after_suite_init(struct kunit *test)
 {
-	return kunit_add_action_or_reset(test, restore_kernel_keys, NULL);
+	/* Leave the kernel keys as the next load expects them. */
+	return kunit_add_action_or_reset(test, reset_shared_keys, NULL);
 }
 
 static void module_was_unloaded_first(struct kunit *test)
@@ -104,7 +109,22 @@ static struct kunit_suite static_call_after_unload_suite = {
 	.init = after_suite_init,
 	.test_cases = static_call_after_unload_cases,
 };
-kunit_test_suite(static_call_after_unload_suite);
+
+static struct kunit_suite *after_unload_suites[] = {
+	&static_call_after_unload_suite,
+};
+
+static int run_suite_set(const char *val, const struct kernel_param *kp)
+{
+	return __kunit_test_suites_init(after_unload_suites,
+					ARRAY_SIZE(after_unload_suites));
+}
+
+static const struct kernel_param_ops run_suite_ops = {
+	.set = run_suite_set,
+};
+module_param_cb(run_suite, &run_suite_ops, NULL, 0200);
+MODULE_PARM_DESC(run_suite, "Write 1 to run the suite, once test_static_call_mod is unloaded");
 
 MODULE_DESCRIPTION("Static call conformance tests: updates after unload");
 MODULE_LICENSE("GPL");

@@ -73,17 +73,15 @@ static noinline long mod_ret0_site(long x)
 	return static_call(sc_mod_ret0)(x);
 }
 
-/* Leave the kernel keys as this module found them, for the next load. */
-static void restore_kernel_keys(void *unused)
+static void reset_shared_keys(void *unused)
 {
-	static_call_update(sc_test_shared, SC_TEST_SHARED_AT_LOAD);
-	static_call_update(sc_test_shared_cond, SC_TEST_SHARED_COND_AT_LOAD);
-	sc_test_update_tramp_only(SC_TEST_TRAMP_ONLY_AT_LOAD);
+	sc_test_reset_shared_keys();
 }
 
 static int mod_suite_init(struct kunit *test)
 {
-	return kunit_add_action_or_reset(test, restore_kernel_keys, NULL);
+	/* Leave the kernel keys as the next load expects them. */
+	return kunit_add_action_or_reset(test, reset_shared_keys, NULL);
 }
 
 static void sites_match_key_state_at_load(struct kunit *test)

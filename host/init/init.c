@@ -7,6 +7,7 @@
  *
  *   insmod <path> [module parameters]
  *   rmmod <module name>
+ *   write <path> <text>	(sysfs is mounted on /sys)
  *
  * Every command reports "scbench-init: <command>: ok" or
  * "scbench-init: <command>: FAILED (errno N)"; the last line is
@@ -59,6 +60,25 @@ static long do_rmmod(const char *name)
 	return ret;
 }
 
+static long do_write(char *args)
+{
+	char *text = strchr(args, ' ');
+	long fd, ret;
+
+	if (!text)
+		return -EINVAL;
+	*text = '\0';
+	fd = open(args, O_WRONLY);
+	*text++ = ' ';
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, text, strlen(text));
+	if (ret < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 static void run_line(char *line)
 {
 	long ret;
@@ -67,6 +87,8 @@ static void run_line(char *line)
 		ret = do_insmod(line + 7);
 	else if (!strncmp(line, "rmmod ", 6))
 		ret = do_rmmod(line + 6);
+	else if (!strncmp(line, "write ", 6))
+		ret = do_write(line + 6);
 	else
 		ret = -EINVAL;
 	report(line, ret);
@@ -104,6 +126,8 @@ static void run_plan(void)
 int main(void)
 {
 	say("started", NULL, NULL);
+	if (mount("sysfs", "/sys", "sysfs", 0, NULL) < 0)
+		say("mounting /sys failed", NULL, NULL);
 	run_plan();
 	reboot(LINUX_REBOOT_CMD_RESTART);
 	say("reboot failed", NULL, NULL);

@@ -7,7 +7,7 @@ import os
 import sys
 import time
 
-from . import arches, base, compose, initramfs, kbuild, paths, plans, qemu
+from . import arches, base, compose, console, initramfs, kbuild, paths, plans, qemu
 from . import report
 from .util import log, Timer
 
@@ -26,14 +26,15 @@ def _prepare(arch, impl, extra):
 
 
 def _cmdline(arch, boot):
-    words = [f"console={arch.CONSOLE}", "panic=-1", "printk.devkmsg=on",
+    words = [f"console={arch.CONSOLE}", "panic=-1", "oops=panic",
+             "printk.devkmsg=on",
              *getattr(arch, "CMDLINE", []), *boot.cmdline]
     if boot.filter_glob:
         words.append(f"kunit.filter_glob={boot.filter_glob}")
     return " ".join(words)
 
 
-def _run_boot(arch, impl, boot, modules, echo, tag=""):
+def _run_boot(arch, impl, boot, modules, echo, tag="", with_text=False):
     build = paths.build_dir(impl, arch.ARCH)
     cpio = initramfs.build_initramfs(arch, impl, boot, modules)
     paths.RESULTS.mkdir(parents=True, exist_ok=True)
@@ -44,8 +45,9 @@ def _run_boot(arch, impl, boot, modules, echo, tag=""):
     with Timer(f"boot {arch.ARCH}/{impl}/{boot.name}"):
         text, timed_out = qemu.boot(cmd, logfile, boot.timeout, echo)
     log(f"console log: {logfile}")
-    return report.judge(f"{arch.ARCH}/{impl}/{boot.name}", boot, text,
-                        timed_out)
+    outcome = report.judge(f"{arch.ARCH}/{impl}/{boot.name}", boot, text,
+                           timed_out)
+    return (outcome, text) if with_text else outcome
 
 
 def _print(outcomes):
@@ -93,12 +95,11 @@ def cmd_trap(args):
     boot.threads = args.threads
     results = []
     for i in range(args.runs):
-        o = _run_boot(arch, impl, boot, modules, False, f"-trap{i}")
+        o, text = _run_boot(arch, impl, boot, modules, False, f"-trap{i}",
+                            with_text=True)
         results.append(o)
-        print(f"run {i}: {'clean' if not o.failed else 'FAILED'}")
-        for line in o.lines:
-            if "FAIL" in line:
-                print(line)
+        print(f"run {i}: {'clean' if not o.failed else 'FAILED'}"
+              + "".join(f"; {t}" for t in console.int3_traps(text)))
     bad = sum(1 for o in results if o.failed)
     print(f"{arch.ARCH}/{impl} race suite, tcg thread={args.threads}: "
           f"{bad} of {args.runs} runs failed")

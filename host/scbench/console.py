@@ -39,3 +39,35 @@ def init_failures(console):
 
 def plan_completed(console):
     return PLAN_COMPLETE in console
+
+
+_INT3_RIP = re.compile(r"RIP: \S+:(\S+)")
+_CODE = re.compile(r"Code: (.*)")
+
+
+def int3_traps(console_text):
+    """Describe each "Oops: int3": where, and what memory holds there.
+
+    The Oops dump's Code: line marks the byte at RIP with <>; after an
+    INT3, RIP is one past it, so the byte before the mark is what memory
+    held where the CPU executed the 0xcc.
+    """
+    found = []
+    lines = console_text.splitlines()
+    for i, line in enumerate(lines):
+        if "Oops: int3" not in line:
+            continue
+        rip = code = None
+        for later in lines[i:i + 12]:
+            rip = rip or (_INT3_RIP.search(later) and
+                          _INT3_RIP.search(later).group(1))
+            code = code or (_CODE.search(later) and
+                            _CODE.search(later).group(1).split())
+        held = "?"
+        if code:
+            mark = next((k for k, b in enumerate(code) if b.startswith("<")),
+                        None)
+            if mark:
+                held = code[mark - 1]
+        found.append(f"int3 at {rip}, memory holds {held} there")
+    return found

@@ -25,7 +25,7 @@ def build_initramfs(arch, impl, boot, modules):
     plan = build / f"scbench-plan-{boot.name}"
     plan.write_text("".join(line + "\n" for line in boot.plan_lines()))
     entries = ["dir /dev 0755 0 0", "nod /dev/console 0600 0 0 c 5 1",
-               "dir /lib 0755 0 0",
+               "dir /lib 0755 0 0", "dir /sys 0755 0 0",
                f"file /init {build_init(arch, impl)} 0755 0 0",
                f"file /plan {plan} 0644 0 0"]
     for name in boot.modules():

@@ -2,8 +2,10 @@
 
 functional  every suite but the race suite, under multi-threaded TCG,
             so vCPUs really run in parallel.  The module suite runs once
-            per load: load, unload, load the after-unload suite, then
-            load/unload the module three more times.
+            per load.  The after-unload module is loaded first and its
+            suite run once the companion module is gone (see
+            lib/test_static_call_after.c for why); then the companion
+            is loaded and unloaded three more times.
 race        the race suite alone, under single-threaded TCG: with
             multi-threaded TCG, QEMU 7.2 can execute a stale translation
             of a patched function entry (see host/README.md), which is
@@ -23,15 +25,15 @@ RELOADS = 3
 class Boot:
     name: str
     threads: str                    # QEMU TCG: "multi" or "single"
-    steps: list                     # ("insmod"|"rmmod", module)
+    steps: list                     # (op, argument): see init/init.c
     expect: dict                    # suite name -> runs expected
     filter_glob: str = None
-    timeout: int = 300
+    timeout: int = 120
     cmdline: list = field(default_factory=list)
 
     def plan_lines(self):
-        return [f"insmod /lib/{m}.ko" if op == "insmod" else f"rmmod {m}"
-                for op, m in self.steps]
+        return [f"insmod /lib/{arg}.ko" if op == "insmod" else f"{op} {arg}"
+                for op, arg in self.steps]
 
     def modules(self):
         return sorted({m for op, m in self.steps if op == "insmod"})
@@ -43,7 +45,9 @@ def _load_unload(module):
 
 FUNCTIONAL = Boot(
     name="functional", threads="multi",
-    steps=_load_unload(MOD) + _load_unload(AFTER) + _load_unload(MOD) * RELOADS,
+    steps=[("insmod", AFTER), *_load_unload(MOD),
+           ("write", f"/sys/module/{AFTER}/parameters/run_suite 1"),
+           ("rmmod", AFTER), *_load_unload(MOD) * RELOADS],
     expect={"static_call": 1, "static_call_module": 1 + RELOADS,
             "static_call_after_unload": 1})
 

@@ -19,6 +19,16 @@ class Outcome:
             self.lines.append(f"  FAIL {what}")
 
 
+MAX_DIAGNOSTICS = 8
+
+
+def _diagnostics(lines):
+    shown = "".join(f"\n        {d}" for d in lines[:MAX_DIAGNOSTICS])
+    if len(lines) > MAX_DIAGNOSTICS:
+        shown += f"\n        ({len(lines) - MAX_DIAGNOSTICS} more lines)"
+    return shown
+
+
 def judge(label, boot, text, timed_out):
     """Count every test case and every whole-boot check of one boot."""
     out = Outcome(label)
@@ -33,7 +43,7 @@ def judge(label, boot, text, timed_out):
             # A skip is not a pass: every case here must run.
             out.check(case.status == "pass",
                       f"{suite.name}.{case.name}: {case.status}"
-                      + "".join(f"\n        {d}" for d in case.diagnostics))
+                      + _diagnostics(case.diagnostics))
         out.check(suite.status != "incomplete",
                   f"{suite.name}: no suite result line")
     for name, runs in boot.expect.items():
