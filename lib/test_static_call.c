@@ -99,7 +99,7 @@ bool sc_test_unloaded_text(void **start, unsigned long *size)
 {
 	*start = unloaded_text;
 	*size = unloaded_text_size;
-	return unloaded_text != NULL;
+	return unloaded_text;
 }
 EXPORT_SYMBOL_GPL(sc_test_unloaded_text);
 
@@ -148,8 +148,7 @@ static void restore_basic(void *unused)
 
 static void use_basic(struct kunit *test)
 {
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, restore_basic, NULL));
+	sc_test_defer(test, restore_basic);
 }
 
 static void initial_target_runs(struct kunit *test)
@@ -176,7 +175,7 @@ static void update_to_same_target_keeps_it(struct kunit *test)
 	static_call_update(sc_basic, sc_test_target_b);
 	KUNIT_EXPECT_EQ(test, basic_site(7), 7 + SC_TEST_B);
 	SC_EXPECT_TARGET(test, static_call_query(sc_basic),
-			    sc_test_target_b);
+			 sc_test_target_b);
 }
 
 #define FLIP_ROUNDS 300
@@ -206,10 +205,10 @@ static void query_follows_updates(struct kunit *test)
 {
 	use_basic(test);
 	SC_EXPECT_TARGET(test, static_call_query(sc_basic),
-			    sc_test_target_a);
+			 sc_test_target_a);
 	static_call_update(sc_basic, sc_test_target_c);
 	SC_EXPECT_TARGET(test, static_call_query(sc_basic),
-			    sc_test_target_c);
+			 sc_test_target_c);
 }
 
 static void static_call_mod_in_kernel_code(struct kunit *test)
@@ -269,8 +268,7 @@ static void eight_arguments_reach_target(struct kunit *test)
 
 	for (i = 0; i < 8; i++)
 		expect ^= v[i];
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, restore_eight, NULL));
+	sc_test_defer(test, restore_eight);
 
 	KUNIT_EXPECT_EQ(test, eight_site(v), expect);
 	KUNIT_EXPECT_MEMEQ(test, seen_args.v, v, sizeof(v));
@@ -312,8 +310,7 @@ static void u64_values_pass_intact(struct kunit *test)
 {
 	const u64 x = 0x0123456789abcdefULL;
 
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, restore_u64, NULL));
+	sc_test_defer(test, restore_u64);
 	KUNIT_EXPECT_EQ(test, u64_site(x), x ^ 0xfedcba9800000000ULL);
 	static_call_update(sc_u64, mix_low);
 	KUNIT_EXPECT_EQ(test, u64_site(x), x ^ 0x0000000076543210ULL);
@@ -359,8 +356,7 @@ static void use_cond(struct kunit *test)
 {
 	cond_calls = 0;
 	cond_last_arg = 0;
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, restore_cond, NULL));
+	sc_test_defer(test, restore_cond);
 }
 
 static void null_key_cond_call_does_nothing(struct kunit *test)
@@ -457,8 +453,7 @@ static void ret0_key_queries_return0(struct kunit *test)
 
 static void ret0_key_to_func_and_back(struct kunit *test)
 {
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, restore_ret0, NULL));
+	sc_test_defer(test, restore_ret0);
 	static_call_update(sc_ret0, sc_test_target_b);
 	KUNIT_EXPECT_EQ(test, ret0_site(9), 9 + SC_TEST_B);
 	KUNIT_EXPECT_EQ(test, ret0_tail_site(10), 10 + SC_TEST_B);
@@ -523,8 +518,7 @@ static void check_many_sites(struct kunit *test, long offset)
 
 static void every_site_of_a_key_follows(struct kunit *test)
 {
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, restore_many, NULL));
+	sc_test_defer(test, restore_many);
 	check_many_sites(test, SC_TEST_A);
 	static_call_update(sc_many, sc_test_target_b);
 	check_many_sites(test, SC_TEST_B);
@@ -575,8 +569,7 @@ static void keys_are_independent(struct kunit *test)
 {
 	int k, j;
 
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-					restore_many_keys, NULL));
+	sc_test_defer(test, restore_many_keys);
 	for (k = 0; k < ARRAY_SIZE(many_keys); k++) {
 		many_keys[k].update(sc_test_target_b);
 		for (j = 0; j < ARRAY_SIZE(many_keys); j++) {
@@ -614,8 +607,7 @@ static void restore_tail(void *unused)
 
 static void tail_site_follows_update(struct kunit *test)
 {
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, restore_tail, NULL));
+	sc_test_defer(test, restore_tail);
 	KUNIT_EXPECT_EQ(test, calls_tail_site(1), 2 * (1 + SC_TEST_A));
 	static_call_update(sc_tail, sc_test_target_b);
 	KUNIT_EXPECT_EQ(test, calls_tail_site(2), 2 * (2 + SC_TEST_B));
@@ -648,7 +640,7 @@ static void text_reserved_reports_sites(struct kunit *test)
 static void shared_keys_ready_for_modules(struct kunit *test)
 {
 	SC_EXPECT_TARGET(test, static_call_query(sc_test_shared),
-			    SC_TEST_SHARED_AT_LOAD);
+			 SC_TEST_SHARED_AT_LOAD);
 	KUNIT_EXPECT_EQ(test, sc_test_kernel_call_shared(1),
 			SC_TEST_SHARED_AT_LOAD(1));
 	KUNIT_EXPECT_EQ(test, sc_test_kernel_call_tramp_only(2),
@@ -685,6 +677,7 @@ static struct kunit_suite static_call_suite = {
 	.name = "static_call",
 	.test_cases = static_call_cases,
 };
+
 kunit_test_suite(static_call_suite);
 
 MODULE_DESCRIPTION("Static call conformance tests");

@@ -7,6 +7,7 @@
 #ifndef _LIB_TEST_STATIC_CALL_H
 #define _LIB_TEST_STATIC_CALL_H
 
+#include <kunit/test.h>
 #include <linux/static_call.h>
 
 /*
@@ -40,6 +41,12 @@ DECLARE_STATIC_CALL(sc_test_tramp_only, sc_test_target_a);
 /* Compare a key's target with a function, as plain addresses. */
 #define SC_EXPECT_TARGET(test, target, func)				\
 	KUNIT_EXPECT_PTR_EQ(test, (void *)(target), (void *)(func))
+
+/* Run @action (undoing what the case changed) when the case ends. */
+static inline void sc_test_defer(struct kunit *test, kunit_action_t *action)
+{
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, action, NULL));
+}
 
 /* Kernel call sites of the shared keys, so modules can check them too. */
 long sc_test_kernel_call_shared(long x);

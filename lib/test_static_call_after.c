@@ -67,7 +67,7 @@ static void cond_key_updates_after_unload(struct kunit *test)
 		static_call_update(sc_test_shared_cond,
 				   i & 1 ? sc_test_target_c : NULL);
 	SC_EXPECT_TARGET(test, static_call_query(sc_test_shared_cond),
-			    sc_test_target_c);
+			 sc_test_target_c);
 }
 
 static void tramp_only_key_updates_after_unload(struct kunit *test)

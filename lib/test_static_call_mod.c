@@ -89,7 +89,7 @@ static void sites_match_key_state_at_load(struct kunit *test)
 	const long expect = SC_TEST_SHARED_AT_LOAD(5);
 
 	SC_EXPECT_TARGET(test, static_call_query(sc_test_shared),
-			    SC_TEST_SHARED_AT_LOAD);
+			 SC_TEST_SHARED_AT_LOAD);
 	KUNIT_EXPECT_EQ(test, mod_shared_site(5), expect);
 	KUNIT_EXPECT_EQ(test, sc_test_mod_tail_site(5), expect);
 	KUNIT_EXPECT_EQ(test, mod_tramp_only_site(6),
@@ -153,21 +153,19 @@ static void restore_mod_keys(void *unused)
 
 static void module_key_targets_kernel_and_module(struct kunit *test)
 {
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-					restore_mod_keys, NULL));
+	sc_test_defer(test, restore_mod_keys);
 	KUNIT_EXPECT_EQ(test, mod_key_site(1), 1 + SC_TEST_MOD);
 	static_call_update(sc_mod_key, sc_test_target_a);
 	KUNIT_EXPECT_EQ(test, mod_key_site(2), 2 + SC_TEST_A);
 	SC_EXPECT_TARGET(test, static_call_query(sc_mod_key),
-			    sc_test_target_a);
+			 sc_test_target_a);
 	static_call_update(sc_mod_key, mod_target);
 	KUNIT_EXPECT_EQ(test, mod_key_site(3), 3 + SC_TEST_MOD);
 }
 
 static void module_ret0_key(struct kunit *test)
 {
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-					restore_mod_keys, NULL));
+	sc_test_defer(test, restore_mod_keys);
 	KUNIT_EXPECT_EQ(test, mod_ret0_site(-1L), 0);
 	static_call_update(sc_mod_ret0, sc_test_target_b);
 	KUNIT_EXPECT_EQ(test, mod_ret0_site(4), 4 + SC_TEST_B);
@@ -200,6 +198,7 @@ static struct kunit_suite static_call_module_suite = {
 	.init = mod_suite_init,
 	.test_cases = static_call_module_cases,
 };
+
 kunit_test_suite(static_call_module_suite);
 
 static void __exit test_static_call_mod_exit(void)

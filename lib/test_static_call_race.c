@@ -133,7 +133,7 @@ static void race_updates(struct kunit *test, struct race *race,
 	wake_up_process(caller);
 
 	while (!atomic_long_read(&race->calls))
-		msleep(1);
+		usleep_range(1000, 2000);
 	for (i = 0; i < RACE_UPDATES; i++)
 		update(i);
 
@@ -214,6 +214,7 @@ static struct kunit_suite static_call_race_suite = {
 	.name = "static_call_race",
 	.test_cases = static_call_race_cases,
 };
+
 kunit_test_suite(static_call_race_suite);
 
 MODULE_DESCRIPTION("Static call conformance tests: updates racing callers");
