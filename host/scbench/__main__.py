@@ -45,8 +45,8 @@ def _run_boot(arch, impl, boot, modules, echo, tag="", with_text=False):
     with Timer(f"boot {arch.ARCH}/{impl}/{boot.name}"):
         text, timed_out = qemu.boot(cmd, logfile, boot.timeout, echo)
     log(f"console log: {logfile}")
-    outcome = report.judge(f"{arch.ARCH}/{impl}/{boot.name}", boot, text,
-                           timed_out)
+    outcome = report.judge(f"{arch.ARCH}/{impl}/{boot.name}", boot, impl,
+                           text, timed_out)
     return (outcome, text) if with_text else outcome
 
 

@@ -25,6 +25,13 @@ IMPLS = ("ours", "upstream")
 # Our files that belong to the test suite, which both implementations get.
 SUITE_GLOBS = ("lib/test_static_call*",)
 
+# Files the kernel keeps two identical copies of: the tree gets the copy
+# from our one file (objtool builds with tools/include).
+MIRRORS = {
+    "tools/include/linux/static_call_types.h":
+        "include/linux/static_call_types.h",
+}
+
 PATCH_SERIES = {
     "ours": ("suite", "ours"),
     "upstream": ("suite",),
@@ -76,9 +83,12 @@ def _compose_commit(impl, extra_patches):
         env = dict(os.environ, GIT_INDEX_FILE=os.path.join(tmp, "index"))
         subprocess.run(git + ["read-tree", "base"], check=True, env=env)
         entries = []
-        for rel in files_for(impl):
-            blob = out(git + ["hash-object", "-w", paths.REPO / rel])
-            mode = "100755" if os.access(paths.REPO / rel, os.X_OK) \
+        files = files_for(impl)
+        placed = [(rel, rel) for rel in files] + \
+            [(copy, orig) for copy, orig in MIRRORS.items() if orig in files]
+        for rel, source in placed:
+            blob = out(git + ["hash-object", "-w", paths.REPO / source])
+            mode = "100755" if os.access(paths.REPO / source, os.X_OK) \
                 else "100644"
             entries.append(f"{mode} {blob}\t{rel}\n")
         subprocess.run(git + ["update-index", "--index-info"], check=True,

@@ -47,15 +47,19 @@ def _parse_config(text):
     return values
 
 
-def _fragment(arch):
-    return "".join((CONFIG_DIR / name).read_text() for name in arch.CONFIGS)
+def _fragments(arch, impl):
+    """The arch's fragments, then impl-<impl>-<arch>.config if present."""
+    names = list(arch.CONFIGS)
+    if (CONFIG_DIR / f"impl-{impl}-{arch.ARCH}.config").exists():
+        names.append(f"impl-{impl}-{arch.ARCH}.config")
+    return "".join((CONFIG_DIR / name).read_text() for name in names)
 
 
 def configure(arch, impl):
     """allnoconfig plus our fragments; refuse a config that lost any."""
     build = paths.build_dir(impl, arch.ARCH)
     build.mkdir(parents=True, exist_ok=True)
-    fragment = _fragment(arch)
+    fragment = _fragments(arch, impl)
     frag_file = build / FRAGMENT
     if (build / ".config").exists() and frag_file.exists() and \
             frag_file.read_text() == fragment:

@@ -27,9 +27,13 @@ class Boot:
     threads: str                    # QEMU TCG: "multi" or "single"
     steps: list                     # (op, argument): see init/init.c
     expect: dict                    # suite name -> runs expected
+    impl_expect: dict = field(default_factory=dict)  # impl -> more of those
     filter_glob: str = None
     timeout: int = 120
     cmdline: list = field(default_factory=list)
+
+    def expected(self, impl):
+        return {**self.expect, **self.impl_expect.get(impl, {})}
 
     def plan_lines(self):
         return [f"insmod /lib/{arg}.ko" if op == "insmod" else f"{op} {arg}"
@@ -49,7 +53,8 @@ FUNCTIONAL = Boot(
            ("write", f"/sys/module/{AFTER}/parameters/run_suite 1"),
            ("rmmod", AFTER), *_load_unload(MOD) * RELOADS],
     expect={"static_call": 1, "static_call_module": 1 + RELOADS,
-            "static_call_after_unload": 1})
+            "static_call_after_unload": 1},
+    impl_expect={"ours": {"static_call_x86": 1}})
 
 RACE_BOOT = Boot(
     name="race", threads=os.environ.get("SCBENCH_RACE_TCG", "single"),

@@ -29,7 +29,7 @@ def _diagnostics(lines):
     return shown
 
 
-def judge(label, boot, text, timed_out):
+def judge(label, boot, impl, text, timed_out):
     """Count every test case and every whole-boot check of one boot."""
     out = Outcome(label)
     suites = ktap.parse(text)
@@ -46,10 +46,11 @@ def judge(label, boot, text, timed_out):
                       + _diagnostics(case.diagnostics))
         out.check(suite.status != "incomplete",
                   f"{suite.name}: no suite result line")
-    for name, runs in boot.expect.items():
+    expected = boot.expected(impl)
+    for name, runs in expected.items():
         seen = sum(1 for s in suites if s.name == name)
         out.check(seen == runs, f"suite {name} reported {seen} of {runs} runs")
-    unexpected = {s.name for s in suites} - set(boot.expect)
+    unexpected = {s.name for s in suites} - set(expected)
     out.check(not unexpected, f"unexpected suites {sorted(unexpected)}")
     out.check(not timed_out, f"boot timed out after {boot.timeout}s")
     out.check(console.plan_completed(text), "/init did not finish its plan")

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * White-box tests of x86 inline static calls: decode what was written at
+ * each call site and in the trampoline, and check that a site holding
+ * something unexpected makes an update refuse without writing anything.
+ */
+#include <kunit/test.h>
+#include <linux/memory.h>
+#include <linux/static_call.h>
+#include <linux/unaligned.h>
+#include <asm/text-patching.h>
+
+static long wb_a(long x)
+{
+	return x + 1;
+}
+
+static long wb_b(long x)
+{
+	return x + 2;
+}
+
+static long wb_c(long x)
+{
+	return x + 3;
+}
+
+DEFINE_STATIC_CALL(sc_wb, wb_a);
+
+static noinline long wb_call_site(long x)
+{
+	long ret = static_call(sc_wb)(x);
+
+	barrier();
+	return ret;
+}
+
+static noinline long wb_tail_site(long x)
+{
+	return static_call(sc_wb)(x);
+}
+
+#define MAX_SITES 4
+
+struct sites {
+	int nr;
+	u8 *addr[MAX_SITES];
+	bool tail[MAX_SITES];
+};
+
+static int collect_site(void *addr, bool tail, void *arg)
+{
+	struct sites *s = arg;
+
+	if (s->nr < MAX_SITES) {
+		s->addr[s->nr] = addr;
+		s->tail[s->nr] = tail;
+	}
+	s->nr++;
+	return 0;
+}
+
+static void get_sites(struct kunit *test, struct sites *s)
+{
+	memset(s, 0, sizeof(*s));
+	static_call_for_each_site(&STATIC_CALL_KEY(sc_wb), collect_site, s);
+	KUNIT_ASSERT_EQ_MSG(test, s->nr, 2, "sc_wb should have two sites");
+}
+
+static void *call_dest_for(void *func)
+{
+	void *dest;
+
+	mutex_lock(&text_mutex);
+	dest = callthunks_translate_call_dest(func);
+	mutex_unlock(&text_mutex);
+	return dest;
+}
+
+static void *rel32_dest(const u8 *insn, int len)
+{
+	return (void *)insn + len + get_unaligned((s32 *)(insn + len - 4));
+}
+
+/* Assert what one site holds for @func, decoding its bytes. */
+static void expect_site(struct kunit *test, u8 *site, bool tail, void *func)
+{
+	static const u8 xor_eax_5[] = { 0x2e, 0x2e, 0x2e, 0x31, 0xc0 };
+
+	if (tail && !func) {
+		bool ret = site[0] == RET_INSN_OPCODE;
+		bool thunk = site[0] == JMP32_INSN_OPCODE &&
+			     rel32_dest(site, 5) == x86_return_thunk;
+
+		KUNIT_EXPECT_TRUE_MSG(test, ret || thunk,
+				      "%pS: %*ph is no return", site, 5, site);
+	} else if (tail) {
+		KUNIT_EXPECT_EQ_MSG(test, site[0], JMP32_INSN_OPCODE,
+				    "%pS: %*ph", site, 5, site);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, rel32_dest(site, 5), func,
+					"%pS jumps to %ps", site,
+					rel32_dest(site, 5));
+	} else if (!func) {
+		KUNIT_EXPECT_MEMEQ_MSG(test, site, x86_nops[5], 5,
+				       "%pS is no NOP", site);
+	} else if (func == __static_call_return0) {
+		KUNIT_EXPECT_MEMEQ_MSG(test, site, xor_eax_5, 5,
+				       "%pS is no xor", site);
+	} else {
+		KUNIT_EXPECT_EQ_MSG(test, site[0], CALL_INSN_OPCODE,
+				    "%pS: %*ph", site, 5, site);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, rel32_dest(site, 5),
+					call_dest_for(func),
+					"%pS calls %ps", site,
+					rel32_dest(site, 5));
+	}
+}
+
+static void expect_all(struct kunit *test, void *func)
+{
+	u8 *tramp = (u8 *)&STATIC_CALL_TRAMP(sc_wb);
+	struct sites s;
+	int i;
+
+	get_sites(test, &s);
+	for (i = 0; i < s.nr; i++)
+		expect_site(test, s.addr[i], s.tail[i], func);
+	/* The trampoline is a jump site of its own. */
+	expect_site(test, tramp, true, func);
+}
+
+static void restore_wb(void *unused)
+{
+	static_call_update(sc_wb, wb_a);
+}
+
+static void sites_found_with_their_kind(struct kunit *test)
+{
+	struct sites s;
+	int i;
+
+	get_sites(test, &s);
+	KUNIT_EXPECT_NE_MSG(test, s.tail[0], s.tail[1],
+			    "one call site and one tail call expected");
+	for (i = 0; i < s.nr; i++) {
+		void *fn = s.tail[i] ? (void *)wb_tail_site :
+				       (void *)wb_call_site;
+
+		KUNIT_EXPECT_TRUE_MSG(test, s.addr[i] >= (u8 *)fn &&
+				      s.addr[i] < (u8 *)fn + 32,
+				      "%s site %pS outside %ps",
+				      s.tail[i] ? "tail" : "call", s.addr[i], fn);
+	}
+}
+
+static void sites_patched_at_boot(struct kunit *test)
+{
+	expect_all(test, wb_a);
+}
+
+static void update_writes_direct_branches(struct kunit *test)
+{
+	kunit_add_action(test, restore_wb, NULL);
+	static_call_update(sc_wb, wb_b);
+	expect_all(test, wb_b);
+	KUNIT_EXPECT_EQ(test, wb_call_site(1), 3);
+	KUNIT_EXPECT_EQ(test, wb_tail_site(1), 3);
+}
+
+static void null_writes_nop_and_return(struct kunit *test)
+{
+	kunit_add_action(test, restore_wb, NULL);
+	static_call_update(sc_wb, NULL);
+	expect_all(test, NULL);
+}
+
+static void return0_writes_xor(struct kunit *test)
+{
+	kunit_add_action(test, restore_wb, NULL);
+	static_call_update(sc_wb, (void *)__static_call_return0);
+	expect_all(test, __static_call_return0);
+	KUNIT_EXPECT_EQ(test, wb_call_site(5), 0);
+}
+
+static void poke(void *addr, const void *bytes, size_t len)
+{
+	mutex_lock(&text_mutex);
+	text_poke_bp(addr, bytes, len, NULL);
+	mutex_unlock(&text_mutex);
+}
+
+static void corrupt_site_refuses_update(struct kunit *test)
+{
+	u8 *tramp = (u8 *)&STATIC_CALL_TRAMP(sc_wb);
+	u8 saved[5], corrupt[5], tramp_before[8];
+	struct sites s;
+	int call = 0;
+
+	kunit_add_action(test, restore_wb, NULL);
+	get_sites(test, &s);
+	if (s.tail[0])
+		call = 1;
+	memcpy(saved, s.addr[call], 5);
+	memcpy(tramp_before, tramp, 8);
+
+	/* A call, but to a function the key never had. */
+	__text_gen_insn(corrupt, CALL_INSN_OPCODE, s.addr[call], wb_c, 5);
+	poke(s.addr[call], corrupt, 5);
+
+	pr_info("static_call_kunit: expect refusal\n");
+	static_call_update(sc_wb, wb_b);
+	pr_info("static_call_kunit: refusal expected until here\n");
+
+	KUNIT_EXPECT_PTR_EQ(test, (void *)static_call_query(sc_wb),
+			    (void *)wb_a);
+	KUNIT_EXPECT_MEMEQ_MSG(test, s.addr[call], corrupt, 5,
+			       "the corrupt site was written");
+	expect_site(test, s.addr[!call], s.tail[!call], wb_a);
+	KUNIT_EXPECT_MEMEQ_MSG(test, tramp, tramp_before, 8,
+			       "the trampoline was written");
+
+	/* Repaired, the same update goes through. */
+	poke(s.addr[call], saved, 5);
+	static_call_update(sc_wb, wb_b);
+	expect_all(test, wb_b);
+}
+
+static struct kunit_case static_call_x86_cases[] = {
+	KUNIT_CASE(sites_found_with_their_kind),
+	KUNIT_CASE(sites_patched_at_boot),
+	KUNIT_CASE(update_writes_direct_branches),
+	KUNIT_CASE(null_writes_nop_and_return),
+	KUNIT_CASE(return0_writes_xor),
+	KUNIT_CASE(corrupt_site_refuses_update),
+	{}
+};
+
+static struct kunit_suite static_call_x86_suite = {
+	.name = "static_call_x86",
+	.test_cases = static_call_x86_cases,
+};
+
+kunit_test_suite(static_call_x86_suite);

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _LINUX_STATIC_CALL_H
+#define _LINUX_STATIC_CALL_H
+
+/*
+ * Static calls: a call through a function pointer that the kernel turns
+ * into a direct call by rewriting code when the pointer changes.  They
+ * serve where a pointer is read on a hot path but changes rarely, and
+ * spare that path an indirect call (a retpoline, with the mitigations on).
+ *
+ *	DEFINE_STATIC_CALL(my_call, func_a);	the key, targeting func_a
+ *	static_call(my_call)(x, y);		calls func_a(x, y)
+ *	static_call_update(my_call, func_b);	from now on, func_b
+ *
+ * DECLARE_STATIC_CALL() makes a key usable in other files;
+ * EXPORT_STATIC_CALL[_GPL]() lets modules call and update it, and
+ * EXPORT_STATIC_CALL_TRAMP[_GPL]() lets them only call it, through
+ * static_call_mod().
+ *
+ * A key defined with DEFINE_STATIC_CALL_NULL() has no target: call it
+ * with static_call_cond(), which does nothing while the target is NULL
+ * (and so is limited to functions returning void).  A key defined with
+ * DEFINE_STATIC_CALL_RET0() targets __static_call_return0(), which
+ * returns 0; any key may be updated to it, or to NULL, and back.
+ * static_call_query() returns the current target.
+ *
+ * Three implementations, chosen by what the architecture selects:
+ *
+ * HAVE_STATIC_CALL_INLINE: objtool lists every call and tail call of a
+ *	trampoline in .static_call_sites.  static_call_init() and module
+ *	loading patch each listed site to branch to the target directly,
+ *	and every update patches all sites of the key (and its trampoline)
+ *	in one batch.  A NULL target becomes a NOP (a return at a tail
+ *	call), __static_call_return0 whatever the architecture does best.
+ *
+ * HAVE_STATIC_CALL: every static_call() calls the key's trampoline, and
+ *	an update rewrites only the trampoline's branch.
+ *
+ * Neither: static_call() is an indirect call through key.func.
+ *
+ * See Documentation/staging/static-calls.rst for the architecture
+ * interface.
+ */
+
+#include <linux/types.h>
+#include <linux/cpu.h>
+#include <linux/static_call_types.h>
+
+#ifdef CONFIG_HAVE_STATIC_CALL
+#include <asm/static_call.h>
+#endif
+
+/**
+ * __static_call_return0 - a target that returns 0
+ *
+ * Update a key to this (cast to void *) to make its calls return 0
+ * without calling anything where the architecture can, and compare
+ * static_call_query() with it to see whether a key was so updated.
+ *
+ * Return: 0
+ */
+long __static_call_return0(void);
+
+#ifdef CONFIG_HAVE_STATIC_CALL
+
+extern int static_call_initialized;
+
+/* Out of line: an update rewrites only the trampoline. */
+#define STATIC_CALL_TRAMP_ADDR(name)	(&STATIC_CALL_TRAMP(name))
+
+void __static_call_update(struct static_call_key *key, void *tramp,
+			  void *func);
+
+/*
+ * The architecture interface.  The core calls these with text_mutex
+ * held and @addr either a trampoline (@addr == @tramp) or a call site of
+ * that trampoline's key; @tail says the site (and every trampoline) is a
+ * jump rather than a call.  @func NULL means no call.
+ *
+ * arch_static_call_validate() - 0 if @addr holds exactly what the
+ *	compiler emitted there or what the core last wrote for target
+ *	@old, or -EINVAL, having said what it found.  The core refuses an
+ *	update unless every place it would write passes.
+ * arch_static_call_queue() - arrange for @addr to reach @func.  It may
+ *	write at once when @early (no other CPU can run that code yet), and
+ *	may leave a site branching to @tramp, e.g. when @func is out of
+ *	direct branch range.
+ * arch_static_call_flush() - complete what was queued; on return every
+ *	CPU executes only the new code.
+ */
+int arch_static_call_validate(void *addr, void *tramp, void *old, bool tail);
+void arch_static_call_queue(void *addr, void *tramp, void *func, bool tail,
+			    bool early);
+void arch_static_call_flush(void);
+
+#else /* !CONFIG_HAVE_STATIC_CALL */
+
+#define static_call_initialized		0
+#define STATIC_CALL_TRAMP_ADDR(name)	NULL
+
+static inline void __static_call_update(struct static_call_key *key,
+					void *tramp, void *func)
+{
+	WRITE_ONCE(key->func, func);
+}
+
+#endif /* CONFIG_HAVE_STATIC_CALL */
+
+/**
+ * static_call_update - make a static call target another function
+ * @name: the static call, as given to DEFINE_STATIC_CALL()
+ * @func: the new target, of the key's type, or NULL
+ *
+ * Sleeps.  When it returns, every CPU calls @func.  Calls already in
+ * progress on other CPUs finish in the old target.
+ */
+#define static_call_update(name, func)					\
+({									\
+	typeof(&STATIC_CALL_TRAMP(name)) __func = (func);		\
+	__static_call_update(&STATIC_CALL_KEY(name),			\
+			     STATIC_CALL_TRAMP_ADDR(name), __func);	\
+})
+
+/**
+ * static_call_query - the function a static call targets now
+ * @name: the static call
+ *
+ * Return: the current target, NULL or __static_call_return0.
+ */
+#define static_call_query(name)	(READ_ONCE(STATIC_CALL_KEY(name).func))
+
+#ifdef CONFIG_HAVE_STATIC_CALL_INLINE
+
+struct static_call_mod;
+
+int __init static_call_init(void);
+void static_call_force_reinit(void);
+int static_call_text_reserved(void *start, void *end);
+int static_call_for_each_site(struct static_call_key *key,
+			      int (*fn)(void *addr, bool tail, void *arg),
+			      void *arg);
+
+#define __STATIC_CALL_KEY_INIT(_func)	{ .func = (_func) }
+#define EXPORT_STATIC_CALL_TRAMP_KEY(name)	ARCH_ADD_TRAMP_KEY(name)
+
+#else
+
+static inline int static_call_init(void) { return 0; }
+static inline void static_call_force_reinit(void) { }
+
+static inline int static_call_text_reserved(void *start, void *end)
+{
+	return 0;
+}
+
+#define __STATIC_CALL_KEY_INIT(_func)	{ .func = (_func) }
+#define EXPORT_STATIC_CALL_TRAMP_KEY(name)
+
+#endif /* CONFIG_HAVE_STATIC_CALL_INLINE */
+
+#ifdef CONFIG_HAVE_STATIC_CALL
+
+#define __DEFINE_STATIC_CALL(name, type, init, tramp)			\
+	DECLARE_STATIC_CALL(name, type);				\
+	struct static_call_key STATIC_CALL_KEY(name) =			\
+		__STATIC_CALL_KEY_INIT(init);				\
+	tramp
+
+#define DEFINE_STATIC_CALL(name, _func)					\
+	__DEFINE_STATIC_CALL(name, _func, _func,			\
+			     ARCH_DEFINE_STATIC_CALL_TRAMP(name, _func))
+
+#define DEFINE_STATIC_CALL_NULL(name, _func)				\
+	__DEFINE_STATIC_CALL(name, _func, NULL,				\
+			     ARCH_DEFINE_STATIC_CALL_NULL_TRAMP(name))
+
+#define DEFINE_STATIC_CALL_RET0(name, _func)				\
+	__DEFINE_STATIC_CALL(name, _func, __static_call_return0,	\
+			     ARCH_DEFINE_STATIC_CALL_RET0_TRAMP(name))
+
+/* NULL targets are patched out: the call itself needs no test. */
+#define static_call_cond(name)	(void)__static_call(name)
+
+#define EXPORT_STATIC_CALL(name)					\
+	EXPORT_SYMBOL(STATIC_CALL_KEY(name));				\
+	EXPORT_SYMBOL(STATIC_CALL_TRAMP(name))
+#define EXPORT_STATIC_CALL_GPL(name)					\
+	EXPORT_SYMBOL_GPL(STATIC_CALL_KEY(name));			\
+	EXPORT_SYMBOL_GPL(STATIC_CALL_TRAMP(name))
+#define EXPORT_STATIC_CALL_TRAMP(name)					\
+	EXPORT_SYMBOL(STATIC_CALL_TRAMP(name));				\
+	EXPORT_STATIC_CALL_TRAMP_KEY(name)
+#define EXPORT_STATIC_CALL_TRAMP_GPL(name)				\
+	EXPORT_SYMBOL_GPL(STATIC_CALL_TRAMP(name));			\
+	EXPORT_STATIC_CALL_TRAMP_KEY(name)
+
+#else /* Generic: the key's function pointer is all there is. */
+
+#define __DEFINE_STATIC_CALL(name, type, init)				\
+	DECLARE_STATIC_CALL(name, type);				\
+	struct static_call_key STATIC_CALL_KEY(name) = { .func = (init) }
+
+#define DEFINE_STATIC_CALL(name, _func)					\
+	__DEFINE_STATIC_CALL(name, _func, _func)
+#define DEFINE_STATIC_CALL_NULL(name, _func)				\
+	__DEFINE_STATIC_CALL(name, _func, NULL)
+#define DEFINE_STATIC_CALL_RET0(name, _func)				\
+	__DEFINE_STATIC_CALL(name, _func, __static_call_return0)
+
+static inline void __static_call_nop(void)
+{
+}
+
+/*
+ * Calling a NULL pointer is not an option here: static_call_cond()
+ * substitutes an empty function.  The double cast keeps the compiler
+ * from warning about the mismatched type, which is harmless for a
+ * function that takes no notice of its arguments and returns nothing.
+ */
+#define __static_call_cond(name)					\
+({									\
+	void *__target = READ_ONCE(STATIC_CALL_KEY(name).func);	\
+									\
+	if (!__target)							\
+		__target = (void *)__static_call_nop;			\
+	(typeof(STATIC_CALL_TRAMP(name)) *)__target;			\
+})
+
+#define static_call_cond(name)	(void)__static_call_cond(name)
+
+/* No trampoline: modules need the key even to call. */
+#define EXPORT_STATIC_CALL(name)	EXPORT_SYMBOL(STATIC_CALL_KEY(name))
+#define EXPORT_STATIC_CALL_GPL(name)	EXPORT_SYMBOL_GPL(STATIC_CALL_KEY(name))
+#define EXPORT_STATIC_CALL_TRAMP(name)	EXPORT_STATIC_CALL(name)
+#define EXPORT_STATIC_CALL_TRAMP_GPL(name) EXPORT_STATIC_CALL_GPL(name)
+
+#endif /* CONFIG_HAVE_STATIC_CALL */
+
+#endif /* _LINUX_STATIC_CALL_H */
