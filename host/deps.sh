@@ -3,7 +3,7 @@
 # update is retried: a mirror that flakes once must not fail a CI run.
 set -u
 pkgs=(make gcc libc6-dev flex bison bc libelf-dev libssl-dev cpio ccache
-      python3 git xz-utils qemu-system-x86)
+      python3 git xz-utils qemu-system-x86 gcc-multilib)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

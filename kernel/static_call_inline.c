@@ -40,18 +40,6 @@ struct static_call_mod {
 	struct static_call_site *end;	/* of the module's table */
 };
 
-/* .static_call_tramp_key: the key of each trampoline exported alone. */
-struct static_call_tramp_key {
-	s32 tramp;
-	s32 key;
-};
-
-extern struct static_call_site __start_static_call_sites[];
-extern struct static_call_site __stop_static_call_sites[];
-extern struct static_call_tramp_key __start_static_call_tramp_key[];
-extern struct static_call_tramp_key __stop_static_call_tramp_key[];
-extern char __static_call_text_start[], __static_call_text_end[];
-
 int static_call_initialized;
 static bool static_call_reinit_wanted;
 static DEFINE_MUTEX(static_call_mutex);
@@ -254,7 +242,7 @@ static int for_run(struct static_call_site *run, struct static_call_site *end,
 }
 
 /* Apply @action to every live site of @key, stopping at an error. */
-static int for_each_key_site(struct static_call_key *key, site_action_t action,
+static int visit_key_sites(struct static_call_key *key, site_action_t action,
 			     void *ctx)
 {
 	struct static_call_mod *m;
@@ -286,7 +274,7 @@ static int retarget_key(struct static_call_key *key, void *tramp, void *func,
 	if (tramp)
 		err = arch_static_call_validate(tramp, tramp, rt.old, true);
 	if (!err && sites)
-		err = for_each_key_site(key, check_site, &rt);
+		err = visit_key_sites(key, check_site, &rt);
 	if (err) {
 		pr_err("static_call: %ps not retargeted from %ps to %ps\n",
 		       key, rt.old, func);
@@ -296,7 +284,7 @@ static int retarget_key(struct static_call_key *key, void *tramp, void *func,
 	if (tramp)
 		arch_static_call_queue(tramp, tramp, func, true, rt.early);
 	if (sites)
-		for_each_key_site(key, queue_site, &rt);
+		visit_key_sites(key, queue_site, &rt);
 	arch_static_call_flush();
 	WRITE_ONCE(key->func, func);
 	return 0;
@@ -341,7 +329,8 @@ static void patch_table(struct static_call_site *start,
 	for (site = start; site < stop; site++) {
 		if (!site_alive(site, mod))
 			continue;
-		rt.old = rt.func = site_key(site)->func;
+		rt.func = site_key(site)->func;
+		rt.old = rt.func;
 		if (!check_site(site, &rt))
 			queue_site(site, &rt);
 	}
@@ -569,7 +558,7 @@ static int visit_site(struct static_call_site *site, void *ctx)
 }
 
 /**
- * static_call_for_each_site - call @fn for every live call site of @key
+ * static_call_visit_sites - call @fn for every live call site of @key
  * @key: the key
  * @fn: called with the site's address and whether it is a tail call
  * @arg: passed to @fn
@@ -579,7 +568,7 @@ static int visit_site(struct static_call_site *site, void *ctx)
  *
  * Return: the first non-zero value @fn returned, or 0.
  */
-int static_call_for_each_site(struct static_call_key *key,
+int static_call_visit_sites(struct static_call_key *key,
 			      int (*fn)(void *addr, bool tail, void *arg),
 			      void *arg)
 {
@@ -587,7 +576,7 @@ int static_call_for_each_site(struct static_call_key *key,
 	int ret;
 
 	mutex_lock(&static_call_mutex);
-	ret = for_each_key_site(key, visit_site, &v);
+	ret = visit_key_sites(key, visit_site, &v);
 	mutex_unlock(&static_call_mutex);
 	return ret;
 }

@@ -4,6 +4,7 @@ ARCH and IMPL narrow a run; each accepts a comma-separated list.
 """
 import argparse
 import os
+import re
 import sys
 import time
 
@@ -11,7 +12,7 @@ from . import arches, base, compose, console, initramfs, kbuild, paths, plans, q
 from . import report
 from .util import log, Timer
 
-DEFAULT_ARCHES = "x86_64"
+DEFAULT_ARCHES = "x86_64,i386"
 
 
 def _list(value):
@@ -41,12 +42,12 @@ def _run_boot(arch, impl, boot, modules, echo, tag="", with_text=False):
     stamp = time.strftime("%Y%m%d-%H%M%S")
     logfile = paths.RESULTS / f"{stamp}-{arch.ARCH}-{impl}-{boot.name}{tag}.log"
     cmd = qemu.command(arch, build / arch.IMAGE, cpio, _cmdline(arch, boot),
-                       boot.threads)
+                       boot.threads, extra=boot.qemu)
     with Timer(f"boot {arch.ARCH}/{impl}/{boot.name}"):
         text, timed_out = qemu.boot(cmd, logfile, boot.timeout, echo)
     log(f"console log: {logfile}")
-    outcome = report.judge(f"{arch.ARCH}/{impl}/{boot.name}", boot, impl,
-                           text, timed_out)
+    outcome = report.judge(f"{arch.ARCH}/{impl}/{boot.name}", boot,
+                           kbuild.built_config(arch, impl), text, timed_out)
     return (outcome, text) if with_text else outcome
 
 
@@ -105,11 +106,57 @@ def cmd_trap(args):
           f"{bad} of {args.runs} runs failed")
 
 
+BENCH_PATCH = paths.REPO / "host" / "bench" / "x86-time-static-call-init.patch"
+BENCH_LINE = re.compile(r"scbench-bench: (\S+) (\d+) (.*)")
+TSC_MHZ = re.compile(r"tsc: Detected ([\d.]+) MHz")
+
+
+def _bench_figures(text):
+    """{name: instructions} from one bench boot's console."""
+    figures = {}
+    mhz = TSC_MHZ.search(text)
+    for name, value, unit in BENCH_LINE.findall(text):
+        value = int(value)
+        if unit.startswith("insn/100"):
+            value = value / 100
+        elif unit == "cycles" and mhz:
+            # The TSC runs at its nominal rate of the virtual clock.
+            value = value * 1000 / float(mhz.group(1))
+        figures[name.removesuffix("_tsc")] = value
+    return figures
+
+
+def cmd_bench(args):
+    """Instruction counts, ours and upstream side by side, same config."""
+    arch = arches.load(_list(args.arch)[0])
+    impls = _list(args.impl)
+    table = {}
+    for impl in impls:
+        modules = _prepare(arch, impl, [BENCH_PATCH, *args.extra_patch])
+        for run in range(args.runs):
+            _, text = _run_boot(arch, impl, plans.BENCH_BOOT, modules, False,
+                                f"-{run}", with_text=True)
+            for name, value in _bench_figures(text).items():
+                table.setdefault(name, {}).setdefault(impl, []).append(value)
+    print(f"instructions (QEMU -icount shift=0), {arch.ARCH}, "
+          f"median of {args.runs} boots, base {base.base_version()}")
+    print(f"{'measure':<22}" + "".join(f"{impl:>14}" for impl in impls))
+    for name, per_impl in table.items():
+        cells = []
+        for impl in impls:
+            values = sorted(per_impl.get(impl, []))
+            cells.append(f"{values[len(values) // 2]:>14.2f}" if values
+                         else f"{'-':>14}")
+        print(f"{name:<22}" + "".join(cells))
+    return 0
+
+
 def main():
     p = argparse.ArgumentParser(prog="scbench")
     p.add_argument("command",
-                   choices=["compose", "build", "boot", "check", "trap"])
-    p.add_argument("--arch", default=os.environ.get("ARCH") or DEFAULT_ARCHES)
+                   choices=["compose", "build", "boot", "check", "trap",
+                            "bench"])
+    p.add_argument("--arch", default=os.environ.get("ARCH"))
     p.add_argument("--impl", default=os.environ.get("IMPL") or "ours")
     p.add_argument("--boots", default=None,
                    help="boots to run (default: functional for boot, "
@@ -120,9 +167,11 @@ def main():
     p.add_argument("--runs", type=int, default=10)
     p.add_argument("--threads", default="multi")
     args = p.parse_args()
-    if args.command == "check" and not (os.environ.get("IMPL")
-                                        or "--impl" in sys.argv):
+    if args.command in ("check", "bench") and not (os.environ.get("IMPL")
+                                                   or "--impl" in sys.argv):
         args.impl = "ours,upstream"
+    if not args.arch:
+        args.arch = DEFAULT_ARCHES if args.command == "check" else "x86_64"
     if args.boots is None:
         args.boots = "functional" if args.command == "boot" else \
             ",".join(plans.BOOTS)
@@ -132,6 +181,10 @@ def main():
         return cmd_build(args)
     if args.command == "trap":
         return cmd_trap(args)
+    if args.command == "bench":
+        if args.runs == 10:
+            args.runs = 3
+        return cmd_bench(args)
     return cmd_run(args, echo=args.command == "boot")
 
 

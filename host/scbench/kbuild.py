@@ -88,6 +88,12 @@ def build(arch, impl, targets=None):
     return paths.build_dir(impl, arch.ARCH)
 
 
+def built_config(arch, impl):
+    """The .config of a build, as {symbol: value}."""
+    build = paths.build_dir(impl, arch.ARCH)
+    return _parse_config((build / ".config").read_text())
+
+
 def test_modules(arch, impl):
     build = paths.build_dir(impl, arch.ARCH)
     return {p.stem: p for p in (build / "lib").glob("test_static_call*.ko")}

@@ -27,13 +27,19 @@ class Boot:
     threads: str                    # QEMU TCG: "multi" or "single"
     steps: list                     # (op, argument): see init/init.c
     expect: dict                    # suite name -> runs expected
-    impl_expect: dict = field(default_factory=dict)  # impl -> more of those
+    # suite -> the Kconfig symbol that builds it, for suites only some
+    # configurations (some implementations, some arches) have
+    optional: dict = field(default_factory=dict)
     filter_glob: str = None
     timeout: int = 120
     cmdline: list = field(default_factory=list)
+    qemu: list = field(default_factory=list)       # extra QEMU arguments
 
-    def expected(self, impl):
-        return {**self.expect, **self.impl_expect.get(impl, {})}
+    def expected(self, config):
+        """Suites that must report, given the build's .config values."""
+        extra = {suite: 1 for suite, symbol in self.optional.items()
+                 if config.get(symbol) == "y"}
+        return {**self.expect, **extra}
 
     def plan_lines(self):
         return [f"insmod /lib/{arg}.ko" if op == "insmod" else f"{op} {arg}"
@@ -54,7 +60,7 @@ FUNCTIONAL = Boot(
            ("rmmod", AFTER), *_load_unload(MOD) * RELOADS],
     expect={"static_call": 1, "static_call_module": 1 + RELOADS,
             "static_call_after_unload": 1},
-    impl_expect={"ours": {"static_call_x86": 1}})
+    optional={"static_call_x86": "CONFIG_STATIC_CALL_X86_KUNIT_TEST"})
 
 RACE_BOOT = Boot(
     name="race", threads=os.environ.get("SCBENCH_RACE_TCG", "single"),
@@ -62,3 +68,10 @@ RACE_BOOT = Boot(
     filter_glob="static_call_race")
 
 BOOTS = {b.name: b for b in (FUNCTIONAL, RACE_BOOT)}
+
+# Not a test: `scbench bench` boots this under -icount shift=0, where a
+# guest nanosecond is one executed instruction.
+BENCH = "test_static_call_bench"
+BENCH_BOOT = Boot(
+    name="bench", threads="single", steps=_load_unload(BENCH), expect={},
+    cmdline=["kunit.enable=0"], qemu=["-icount", "shift=0"])

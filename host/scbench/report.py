@@ -29,7 +29,7 @@ def _diagnostics(lines):
     return shown
 
 
-def judge(label, boot, impl, text, timed_out):
+def judge(label, boot, config, text, timed_out):
     """Count every test case and every whole-boot check of one boot."""
     out = Outcome(label)
     suites = ktap.parse(text)
@@ -46,7 +46,7 @@ def judge(label, boot, impl, text, timed_out):
                       + _diagnostics(case.diagnostics))
         out.check(suite.status != "incomplete",
                   f"{suite.name}: no suite result line")
-    expected = boot.expected(impl)
+    expected = boot.expected(config)
     for name, runs in expected.items():
         seen = sum(1 for s in suites if s.name == name)
         out.check(seen == runs, f"suite {name} reported {seen} of {runs} runs")

@@ -115,10 +115,15 @@ static inline void __static_call_update(struct static_call_key *key,
  * progress on other CPUs finish in the old target.
  */
 #define static_call_update(name, func)					\
-({									\
-	typeof(&STATIC_CALL_TRAMP(name)) __func = (func);		\
 	__static_call_update(&STATIC_CALL_KEY(name),			\
-			     STATIC_CALL_TRAMP_ADDR(name), __func);	\
+			     STATIC_CALL_TRAMP_ADDR(name),		\
+			     __static_call_typed(name, func))
+
+/* @func, once the compiler has checked it against the key's type. */
+#define __static_call_typed(name, func)					\
+({									\
+	typeof(STATIC_CALL_TRAMP(name)) *__typed = (func);		\
+	__typed;							\
 })
 
 /**
@@ -133,10 +138,23 @@ static inline void __static_call_update(struct static_call_key *key,
 
 struct static_call_mod;
 
+/* .static_call_tramp_key: the key of each trampoline exported alone. */
+struct static_call_tramp_key {
+	s32 tramp;
+	s32 key;
+};
+
+/* Bounds of the tables in vmlinux, from the linker script. */
+extern struct static_call_site __start_static_call_sites[];
+extern struct static_call_site __stop_static_call_sites[];
+extern struct static_call_tramp_key __start_static_call_tramp_key[];
+extern struct static_call_tramp_key __stop_static_call_tramp_key[];
+extern char __static_call_text_start[], __static_call_text_end[];
+
 int __init static_call_init(void);
 void static_call_force_reinit(void);
 int static_call_text_reserved(void *start, void *end);
-int static_call_for_each_site(struct static_call_key *key,
+int static_call_visit_sites(struct static_call_key *key,
 			      int (*fn)(void *addr, bool tail, void *arg),
 			      void *arg);
 

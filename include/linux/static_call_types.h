@@ -2,8 +2,8 @@
 /*
  * The small part of the static call interface that headers need in order
  * to declare and call a static call, and that objtool needs in order to
- * emit the site table.  tools/include/linux/static_call_types.h must stay
- * identical to this file.
+ * emit the site table.  objtool builds with an identical copy under
+ * tools/include.
  */
 #ifndef _STATIC_CALL_TYPES_H
 #define _STATIC_CALL_TYPES_H
@@ -91,12 +91,12 @@ struct static_call_key {
  * reference the key; built-in code may.  Assembly calling a trampoline
  * uses __STATIC_CALL_MOD_ADDRESSABLE() for the same reason.
  */
-#ifdef MODULE
-#define __STATIC_CALL_MOD_ADDRESSABLE(name)
-#define static_call_mod(name)	__raw_static_call(name)
-#else
-#define __STATIC_CALL_MOD_ADDRESSABLE(name) __STATIC_CALL_ADDRESSABLE(name)
+#ifndef MODULE
 #define static_call_mod(name)	__static_call(name)
+#define __STATIC_CALL_MOD_ADDRESSABLE(name) __STATIC_CALL_ADDRESSABLE(name)
+#else
+#define static_call_mod(name)	__raw_static_call(name)
+#define __STATIC_CALL_MOD_ADDRESSABLE(name)
 #endif
 
 #else /* !CONFIG_HAVE_STATIC_CALL: a plain function pointer */

@@ -34,18 +34,17 @@ static const u8 ret_padded[] = {
 };
 
 /* Where a conditional tail call to NULL goes: Jcc can only jump. */
-void __static_call_ret(void);
 asm(".pushsection .text, \"ax\"\n\t"
-    ".globl __static_call_ret\n\t"
-    ".type __static_call_ret, @function\n\t"
-    ASM_FUNC_ALIGN "\n"
-    "__static_call_ret:\n\t"
-    ANNOTATE_NOENDBR
-    ANNOTATE_RETPOLINE_SAFE
-    "ret\n\t"
-    "int3\n\t"
-    ".size __static_call_ret, . - __static_call_ret\n\t"
-    ".popsection\n");
+	".globl __static_call_ret\n\t"
+	".type __static_call_ret, @function\n\t"
+	ASM_FUNC_ALIGN "\n"
+	"__static_call_ret:\n\t"
+	ANNOTATE_NOENDBR
+	ANNOTATE_RETPOLINE_SAFE
+	"ret\n\t"
+	"int3\n\t"
+	".size __static_call_ret, . - __static_call_ret\n\t"
+	".popsection\n");
 
 struct sc_insn {
 	u8 bytes[POKE_MAX_OPCODE_SIZE];
@@ -210,8 +209,8 @@ int arch_static_call_validate(void *addr, void *tramp, void *old, bool tail)
 	}
 	if (holds_expected(addr, tramp, old, tail))
 		return 0;
-	pr_err("static_call: %s %pS (%px) holds %*ph: not a %s to %ps nor to %s\n",
-	       addr == tramp ? "trampoline" : "site", addr, addr, 6, addr,
+	pr_err("static_call: %s %pS holds %*ph: not a %s to %ps nor to %s\n",
+	       addr == tramp ? "trampoline" : "site", addr, 6, addr,
 	       tail ? "jump" : "call", old,
 	       addr == tramp ? "itself" : "a trampoline");
 	return -EINVAL;
@@ -250,8 +249,8 @@ void arch_static_call_flush(void)
  */
 noinstr void __static_call_update_early(void *tramp, void *func)
 {
-	BUG_ON(system_state != SYSTEM_BOOTING);
-	BUG_ON(static_call_initialized);
+	/* One CPU, and no site patched yet: only the trampoline matters. */
+	BUG_ON(static_call_initialized || system_state != SYSTEM_BOOTING);
 	__text_gen_insn(tramp, JMP32_INSN_OPCODE, tramp, func, JMP32_INSN_SIZE);
 	sync_core();
 }

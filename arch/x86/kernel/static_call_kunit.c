@@ -63,7 +63,7 @@ static int collect_site(void *addr, bool tail, void *arg)
 static void get_sites(struct kunit *test, struct sites *s)
 {
 	memset(s, 0, sizeof(*s));
-	static_call_for_each_site(&STATIC_CALL_KEY(sc_wb), collect_site, s);
+	static_call_visit_sites(&STATIC_CALL_KEY(sc_wb), collect_site, s);
 	KUNIT_ASSERT_EQ_MSG(test, s->nr, 2, "sc_wb should have two sites");
 }
 

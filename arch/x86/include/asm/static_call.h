@@ -62,6 +62,9 @@
 	    ".long " STATIC_CALL_KEY_STR(name) " - .\n\t"		\
 	    ".popsection\n")
 
+/* A lone return, for Jcc sites whose target is NULL. */
+void __static_call_ret(void);
+
 /* Called by apply_returns() for every return it is about to rewrite. */
 bool __static_call_fixup(void *tramp, u8 op, void *dest);
 

@@ -1,0 +1,13 @@
+"""i386: out-of-line static calls (HAVE_STATIC_CALL, trampolines only)."""
+ARCH = "i386"
+KERNEL_ARCH = "i386"
+CROSS_COMPILE = ""
+IMAGE = "arch/x86/boot/bzImage"
+CONFIGS = ["common.config", "i386.config"]
+PACKAGES = ["qemu-system-x86", "gcc-multilib"]
+QEMU = "qemu-system-i386"
+# With -cpu max the 32-bit kernel sees an AMD K7 and WARNs that it is
+# unfit for SMP (arch/x86/kernel/cpu/amd.c): present an Intel vendor.
+QEMU_ARGS = ["-M", "pc", "-cpu", "max,vendor=GenuineIntel", "-m", "512M"]
+CONSOLE = "ttyS0"
+INIT_CFLAGS = ["-m32"]

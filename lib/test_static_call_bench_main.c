@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Static call benchmark, for QEMU with -icount shift=0, where guest time
+ * in nanoseconds counts executed instructions.  Prints one line per
+ * measurement, "scbench-bench: <name> <value>", that host/scbench reads:
+ *
+ *   call_*	instructions per iteration of a loop making one call: to a
+ *		plain function, through an inline static call site, through
+ *		a trampoline (out of line), and through a function pointer
+ *		(a retpoline where those are on)
+ *   update_*	instructions per static_call_update() of a key with 1, 100
+ *		and 1000 call sites
+ *
+ * Never a test: it asserts nothing.
+ */
+#include <linux/compiler.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/module.h>
+#include <linux/static_call.h>
+
+#include "test_static_call_bench.h"
+
+#define CALLS	100000
+#define UPDATES	20
+
+noinline long sc_bench_target(long x)
+{
+	return x + 1;
+}
+
+static noinline long sc_bench_other(long x)
+{
+	return x + 2;
+}
+
+DEFINE_STATIC_CALL(sc_bench_call, sc_bench_target);
+
+static long (*volatile bench_pointer)(long) = sc_bench_target;
+
+static noinline long loop_direct(int n)
+{
+	long sum = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		sum += sc_bench_target(i);
+	return sum;
+}
+
+static noinline long loop_inline(int n)
+{
+	long sum = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		sum += static_call(sc_bench_call)(i);
+	return sum;
+}
+
+static noinline long loop_pointer(int n)
+{
+	long sum = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		sum += bench_pointer(i);
+	return sum;
+}
+
+/* Keys with many sites.  lib/Makefile keeps GCC from folding them. */
+DEFINE_STATIC_CALL(sc_bench_1, sc_bench_target);
+DEFINE_STATIC_CALL(sc_bench_100, sc_bench_target);
+DEFINE_STATIC_CALL(sc_bench_1000, sc_bench_target);
+
+#define SITE(key, n)							\
+static noinline __used long key##_site_##n(long x)				\
+{									\
+	long ret = static_call(key)(x);					\
+									\
+	barrier();							\
+	return ret;							\
+}
+#define SITES10(key, p)							\
+	SITE(key, p##0) SITE(key, p##1) SITE(key, p##2) SITE(key, p##3)	\
+	SITE(key, p##4) SITE(key, p##5) SITE(key, p##6) SITE(key, p##7)	\
+	SITE(key, p##8) SITE(key, p##9)
+#define SITES100(key, p)						\
+	SITES10(key, p##0) SITES10(key, p##1) SITES10(key, p##2)	\
+	SITES10(key, p##3) SITES10(key, p##4) SITES10(key, p##5)	\
+	SITES10(key, p##6) SITES10(key, p##7) SITES10(key, p##8)	\
+	SITES10(key, p##9)
+
+SITE(sc_bench_1, 0)
+SITES100(sc_bench_100, x)
+SITES100(sc_bench_1000, a) SITES100(sc_bench_1000, b)
+SITES100(sc_bench_1000, c) SITES100(sc_bench_1000, d)
+SITES100(sc_bench_1000, e) SITES100(sc_bench_1000, f)
+SITES100(sc_bench_1000, g) SITES100(sc_bench_1000, h)
+SITES100(sc_bench_1000, i) SITES100(sc_bench_1000, j)
+
+static void update_1(long (*func)(long))
+{
+	static_call_update(sc_bench_1, func);
+}
+
+static void update_100(long (*func)(long))
+{
+	static_call_update(sc_bench_100, func);
+}
+
+static void update_1000(long (*func)(long))
+{
+	static_call_update(sc_bench_1000, func);
+}
+
+static u64 per_call(long (*loop)(int n))
+{
+	u64 start = ktime_get_ns();
+
+	loop(CALLS);
+	return div_u64(ktime_get_ns() - start, CALLS / 100);
+}
+
+static u64 per_update(void (*update)(long (*func)(long)))
+{
+	u64 start = ktime_get_ns();
+	int i;
+
+	for (i = 0; i < UPDATES; i++)
+		update(i & 1 ? sc_bench_target : sc_bench_other);
+	return div_u64(ktime_get_ns() - start, UPDATES);
+}
+
+static void report(const char *name, u64 value, const char *unit)
+{
+	pr_info("scbench-bench: %s %llu %s\n", name, value, unit);
+}
+
+static int __init sc_bench_init(void)
+{
+	report("call_direct", per_call(loop_direct), "insn/100");
+	report("call_inline", per_call(loop_inline), "insn/100");
+	report("call_out_of_line", per_call(sc_bench_loop_out_of_line),
+	       "insn/100");
+	report("call_pointer", per_call(loop_pointer), "insn/100");
+	report("update_1_site", per_update(update_1), "insn");
+	report("update_100_sites", per_update(update_100), "insn");
+	report("update_1000_sites", per_update(update_1000), "insn");
+	return 0;
+}
+module_init(sc_bench_init);
+
+static void __exit sc_bench_exit(void)
+{
+}
+module_exit(sc_bench_exit);
+
+MODULE_DESCRIPTION("Static call benchmark (QEMU -icount)");
+MODULE_LICENSE("GPL");
