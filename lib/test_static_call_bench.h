@@ -7,7 +7,7 @@
 long sc_bench_target(long x);
 DECLARE_STATIC_CALL(sc_bench_call, sc_bench_target);
 
-/* In an object objtool does not annotate: its calls stay out of line. */
-long sc_bench_loop_out_of_line(int n);
+u64 sc_bench_per_call(long (*loop)(int n));
+void sc_bench_report(const char *name, u64 value, const char *unit);
 
 #endif

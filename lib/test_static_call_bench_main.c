@@ -11,9 +11,11 @@
  *   update_*	instructions per static_call_update() of a key with 1, 100
  *		and 1000 call sites
  *
- * Never a test: it asserts nothing.
+ * test_static_call_bench_ool adds call_out_of_line.  Never a test: it
+ * asserts nothing.
  */
 #include <linux/compiler.h>
+#include <linux/delay.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/module.h>
@@ -35,6 +37,9 @@ static noinline long sc_bench_other(long x)
 }
 
 DEFINE_STATIC_CALL(sc_bench_call, sc_bench_target);
+
+EXPORT_SYMBOL_GPL(sc_bench_target);
+EXPORT_STATIC_CALL_GPL(sc_bench_call);
 
 static long (*volatile bench_pointer)(long) = sc_bench_target;
 
@@ -114,39 +119,62 @@ static void update_1000(long (*func)(long))
 	static_call_update(sc_bench_1000, func);
 }
 
-static u64 per_call(long (*loop)(int n))
-{
-	u64 start = ktime_get_ns();
+/* Where loop results go, so that no loop can be optimised away. */
+long sc_bench_sink;
+EXPORT_SYMBOL_GPL(sc_bench_sink);
 
-	loop(CALLS);
+/*
+ * Guest time counts the instructions of every vCPU: let deferred work
+ * from module loading finish on the other CPU first, and warm up.
+ */
+static void settle(void)
+{
+	msleep(100);
+}
+
+u64 sc_bench_per_call(long (*loop)(int n))
+{
+	u64 start;
+
+	/* Each loop must run twice: the compiler may not know it is pure. */
+	OPTIMIZER_HIDE_VAR(loop);
+	settle();
+	WRITE_ONCE(sc_bench_sink, loop(CALLS));
+	start = ktime_get_ns();
+	WRITE_ONCE(sc_bench_sink, loop(CALLS));
 	return div_u64(ktime_get_ns() - start, CALLS / 100);
 }
+EXPORT_SYMBOL_GPL(sc_bench_per_call);
 
 static u64 per_update(void (*update)(long (*func)(long)))
 {
-	u64 start = ktime_get_ns();
+	u64 start;
 	int i;
 
+	settle();
+	start = ktime_get_ns();
 	for (i = 0; i < UPDATES; i++)
 		update(i & 1 ? sc_bench_target : sc_bench_other);
 	return div_u64(ktime_get_ns() - start, UPDATES);
 }
 
-static void report(const char *name, u64 value, const char *unit)
+void sc_bench_report(const char *name, u64 value, const char *unit)
 {
 	pr_info("scbench-bench: %s %llu %s\n", name, value, unit);
 }
+EXPORT_SYMBOL_GPL(sc_bench_report);
 
 static int __init sc_bench_init(void)
 {
-	report("call_direct", per_call(loop_direct), "insn/100");
-	report("call_inline", per_call(loop_inline), "insn/100");
-	report("call_out_of_line", per_call(sc_bench_loop_out_of_line),
-	       "insn/100");
-	report("call_pointer", per_call(loop_pointer), "insn/100");
-	report("update_1_site", per_update(update_1), "insn");
-	report("update_100_sites", per_update(update_100), "insn");
-	report("update_1000_sites", per_update(update_1000), "insn");
+	sc_bench_report("call_direct", sc_bench_per_call(loop_direct),
+			"insn/100");
+	sc_bench_report("call_inline", sc_bench_per_call(loop_inline),
+			"insn/100");
+	sc_bench_report("call_pointer", sc_bench_per_call(loop_pointer),
+			"insn/100");
+	sc_bench_report("update_1_site", per_update(update_1), "insn");
+	sc_bench_report("update_100_sites", per_update(update_100), "insn");
+	sc_bench_report("update_1000_sites", per_update(update_1000), "insn");
 	return 0;
 }
 module_init(sc_bench_init);

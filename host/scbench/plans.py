@@ -72,6 +72,10 @@ BOOTS = {b.name: b for b in (FUNCTIONAL, RACE_BOOT)}
 # Not a test: `scbench bench` boots this under -icount shift=0, where a
 # guest nanosecond is one executed instruction.
 BENCH = "test_static_call_bench"
+BENCH_OOL = "test_static_call_bench_ool"
 BENCH_BOOT = Boot(
-    name="bench", threads="single", steps=_load_unload(BENCH), expect={},
-    cmdline=["kunit.enable=0"], qemu=["-icount", "shift=0"])
+    name="bench", threads="single",
+    steps=[("insmod", BENCH), *_load_unload(BENCH_OOL), ("rmmod", BENCH)],
+    expect={},
+    cmdline=["kunit.enable=0", "spectre_v2=retpoline,generic"],
+    qemu=["-icount", "shift=0"])
