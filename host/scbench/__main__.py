@@ -12,7 +12,7 @@ from . import arches, base, compose, console, initramfs, kbuild, paths, plans, q
 from . import report
 from .util import log, Timer
 
-DEFAULT_ARCHES = "x86_64,i386"
+DEFAULT_ARCHES = "x86_64,i386,x86_64_big"
 
 
 def _list(value):
@@ -81,7 +81,9 @@ def cmd_run(args, echo):
         arch = arches.load(name)
         for impl in _list(args.impl):
             modules = _prepare(arch, impl, args.extra_patch)
-            for boot in _list(args.boots):
+            boots = _list(args.boots) if args.boots else \
+                getattr(arch, "BOOTS", plans.DEFAULT_BOOTS)
+            for boot in boots:
                 outcomes.append(_run_boot(arch, impl, plans.BOOTS[boot],
                                           modules, echo))
     return _print(outcomes)
@@ -172,9 +174,8 @@ def main():
         args.impl = "ours,upstream"
     if not args.arch:
         args.arch = DEFAULT_ARCHES if args.command == "check" else "x86_64"
-    if args.boots is None:
-        args.boots = "functional" if args.command == "boot" else \
-            ",".join(plans.BOOTS)
+    if args.boots is None and args.command == "boot":
+        args.boots = "functional"
     if args.command == "compose":
         return cmd_compose(args)
     if args.command == "build":

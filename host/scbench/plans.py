@@ -13,7 +13,7 @@ race        the race suite alone, under single-threaded TCG: with
             overrides the mode, to reproduce that.
 """
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 MOD = "test_static_call_mod"
 AFTER = "test_static_call_after"
@@ -34,6 +34,7 @@ class Boot:
     timeout: int = 120
     cmdline: list = field(default_factory=list)
     qemu: list = field(default_factory=list)       # extra QEMU arguments
+    must_print: list = field(default_factory=list)  # console must show
 
     def expected(self, config):
         """Suites that must report, given the build's .config values."""
@@ -67,7 +68,19 @@ RACE_BOOT = Boot(
     steps=_load_unload(RACE), expect={"static_call_race": 1},
     filter_glob="static_call_race")
 
-BOOTS = {b.name: b for b in (FUNCTIONAL, RACE_BOOT)}
+# The functional plan again, with a tracepoint's static call updated at
+# boot (enabling the event) and called at every module load, printed by
+# tp_printk; and with the preemption models switched at boot.
+TRACING = replace(
+    FUNCTIONAL, name="tracing",
+    cmdline=["trace_event=module:module_load", "tp_printk", "preempt=full"],
+    must_print=["module_load: test_static_call_mod", "Dynamic Preempt: full"])
+PREEMPT_NONE = replace(
+    FUNCTIONAL, name="preempt_none", cmdline=["preempt=none"],
+    must_print=["Dynamic Preempt: none"])
+
+BOOTS = {b.name: b for b in (FUNCTIONAL, RACE_BOOT, TRACING, PREEMPT_NONE)}
+DEFAULT_BOOTS = ["functional", "race"]
 
 # Not a test: `scbench bench` boots this under -icount shift=0, where a
 # guest nanosecond is one executed instruction.
