@@ -48,10 +48,11 @@ def _parse_config(text):
 
 
 def _fragments(arch, impl):
-    """The arch's fragments, then impl-<impl>-<arch>.config if present."""
+    """The arch's fragments, then impl-<impl>-<kernel ARCH>.config."""
     names = list(arch.CONFIGS)
-    if (CONFIG_DIR / f"impl-{impl}-{arch.ARCH}.config").exists():
-        names.append(f"impl-{impl}-{arch.ARCH}.config")
+    extra = f"impl-{impl}-{arch.KERNEL_ARCH}.config"
+    if (CONFIG_DIR / extra).exists():
+        names.append(extra)
     return "".join((CONFIG_DIR / name).read_text() for name in names)
 
 
