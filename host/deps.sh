@@ -3,7 +3,10 @@
 # update is retried: a mirror that flakes once must not fail a CI run.
 set -u
 pkgs=(make gcc libc6-dev flex bison bc libelf-dev libssl-dev cpio ccache
-      python3 git xz-utils qemu-system-x86 gcc-multilib)
+      python3 git xz-utils qemu-system-x86 qemu-system-arm
+      gcc-i686-linux-gnu libc6-dev-i386-cross
+      gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+# (not gcc-multilib: Debian's cross compilers conflict with it)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

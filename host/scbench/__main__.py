@@ -12,7 +12,7 @@ from . import arches, base, compose, console, initramfs, kbuild, paths, plans, q
 from . import report
 from .util import log, Timer
 
-DEFAULT_ARCHES = "x86_64,i386,x86_64_big"
+DEFAULT_ARCHES = "x86_64,i386,x86_64_big,arm64"
 
 
 def _list(value):

@@ -12,7 +12,8 @@ def build_init(arch, impl):
     init = build / "scbench-init"
     if init.exists() and init.stat().st_mtime > INIT_SRC.stat().st_mtime:
         return init
-    run([f"{arch.CROSS_COMPILE}gcc", "-static", "-nostdlib", "-Os",
+    cross = getattr(arch, "INIT_CROSS_COMPILE", arch.CROSS_COMPILE)
+    run([f"{cross}gcc", "-static", "-nostdlib", "-Os",
          "-fno-asynchronous-unwind-tables", "-fno-ident",
          "-fno-stack-protector", *getattr(arch, "INIT_CFLAGS", []),
          "-include", nolibc, "-o", init, INIT_SRC, "-lgcc"])

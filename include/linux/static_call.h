@@ -199,18 +199,21 @@ static inline int static_call_text_reserved(void *start, void *end)
 /* NULL targets are patched out: the call itself needs no test. */
 #define static_call_cond(name)	(void)__static_call(name)
 
-#define EXPORT_STATIC_CALL(name)					\
-	EXPORT_SYMBOL(STATIC_CALL_KEY(name));				\
-	EXPORT_SYMBOL(STATIC_CALL_TRAMP(name))
+/* @export: EXPORT_SYMBOL or EXPORT_SYMBOL_GPL. */
+#define __EXPORT_STATIC_CALL(name, export)				\
+	export(STATIC_CALL_TRAMP(name));				\
+	export(STATIC_CALL_KEY(name))
+#define __EXPORT_STATIC_CALL_TRAMP(name, export)			\
+	export(STATIC_CALL_TRAMP(name));				\
+	EXPORT_STATIC_CALL_TRAMP_KEY(name)
+
+#define EXPORT_STATIC_CALL(name)	__EXPORT_STATIC_CALL(name, EXPORT_SYMBOL)
 #define EXPORT_STATIC_CALL_GPL(name)					\
-	EXPORT_SYMBOL_GPL(STATIC_CALL_KEY(name));			\
-	EXPORT_SYMBOL_GPL(STATIC_CALL_TRAMP(name))
+	__EXPORT_STATIC_CALL(name, EXPORT_SYMBOL_GPL)
 #define EXPORT_STATIC_CALL_TRAMP(name)					\
-	EXPORT_SYMBOL(STATIC_CALL_TRAMP(name));				\
-	EXPORT_STATIC_CALL_TRAMP_KEY(name)
+	__EXPORT_STATIC_CALL_TRAMP(name, EXPORT_SYMBOL)
 #define EXPORT_STATIC_CALL_TRAMP_GPL(name)				\
-	EXPORT_SYMBOL_GPL(STATIC_CALL_TRAMP(name));			\
-	EXPORT_STATIC_CALL_TRAMP_KEY(name)
+	__EXPORT_STATIC_CALL_TRAMP(name, EXPORT_SYMBOL_GPL)
 
 #else /* Generic: the key's function pointer is all there is. */
 

@@ -4,10 +4,12 @@ KERNEL_ARCH = "i386"
 CROSS_COMPILE = ""
 IMAGE = "arch/x86/boot/bzImage"
 CONFIGS = ["common.config", "i386.config"]
-PACKAGES = ["qemu-system-x86", "gcc-multilib"]
+PACKAGES = ["qemu-system-x86", "gcc-i686-linux-gnu"]
 QEMU = "qemu-system-i386"
 # With -cpu max the 32-bit kernel sees an AMD K7 and WARNs that it is
 # unfit for SMP (arch/x86/kernel/cpu/amd.c): present an Intel vendor.
 QEMU_ARGS = ["-M", "pc", "-cpu", "max,vendor=GenuineIntel", "-m", "512M"]
 CONSOLE = "ttyS0"
-INIT_CFLAGS = ["-m32"]
+# The kernel builds with gcc -m32; /init needs a 32-bit libgcc, which
+# the cross compiler has (gcc-multilib would conflict with arm64's).
+INIT_CROSS_COMPILE = "i686-linux-gnu-"
