@@ -79,7 +79,21 @@ PREEMPT_NONE = replace(
     FUNCTIONAL, name="preempt_none", cmdline=["preempt=none"],
     must_print=["Dynamic Preempt: none"])
 
-BOOTS = {b.name: b for b in (FUNCTIONAL, RACE_BOOT, TRACING, PREEMPT_NONE)}
+# Mitigations the emulated CPU does not ask for, forced on, so that what
+# static calls write depends on them at run time: return thunks (the
+# sites are rewritten after alternatives, static_call_force_reinit()),
+# and call depth tracking (calls go to accounting thunks).
+RETHUNK = replace(
+    FUNCTIONAL, name="rethunk", cmdline=["retbleed=force,unret"],
+    must_print=["RETBleed: Mitigation: untrained return thunk"])
+DEPTH_TRACKING = replace(
+    FUNCTIONAL, name="depth_tracking",
+    cmdline=["retbleed=force,stuff", "spectre_v2=retpoline"],
+    qemu=["-cpu", "max,vendor=GenuineIntel"],
+    must_print=["RETBleed: Mitigation: Stuffing"])
+
+BOOTS = {b.name: b for b in (FUNCTIONAL, RACE_BOOT, TRACING, PREEMPT_NONE,
+                             RETHUNK, DEPTH_TRACKING)}
 DEFAULT_BOOTS = ["functional", "race"]
 
 # Not a test: `scbench bench` boots this under -icount shift=0, where a

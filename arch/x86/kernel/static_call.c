@@ -141,7 +141,11 @@ static bool holds(const void *at, const struct sc_insn *in)
 	return !memcmp(at, in->bytes, in->len);
 }
 
-/* A NULL target's return, in either form: rethunk is decided late. */
+/*
+ * A NULL target's return, in any form: rethunk is decided late, and a
+ * NULL trampoline is compiled as a jump to __x86_return_thunk until
+ * __static_call_fixup() rewrites it.
+ */
 static bool holds_null_jump(u8 *at)
 {
 	struct sc_insn in;
@@ -150,6 +154,11 @@ static bool holds_null_jump(u8 *at)
 	if (holds(at, &in))
 		return true;
 	gen_null_jump(&in, at, true);
+	if (holds(at, &in))
+		return true;
+	if (!IS_ENABLED(CONFIG_MITIGATION_RETHUNK) || is_jcc32(at))
+		return false;
+	gen_rel32(&in, JMP32_INSN_OPCODE, at, __x86_return_thunk);
 	return holds(at, &in);
 }
 
@@ -195,6 +204,12 @@ static bool holds_expected(void *addr, void *tramp, void *old, bool tail)
 		return true;
 	if (!old && tail && holds_null_jump(addr))
 		return true;
+	/* Written before call depth tracking was set up: no thunk yet. */
+	if (!tail && old && old != __static_call_return0) {
+		gen_rel32(&in, CALL_INSN_OPCODE, addr, old);
+		if (holds(addr, &in))
+			return true;
+	}
 	return addr != tramp && holds_branch_to_tramp(addr, tramp, tail);
 }
 
@@ -273,8 +288,9 @@ bool __static_call_fixup(void *addr, u8 op, void *dest)
 		return false;
 	if (!is_tramp(addr))
 		return false;
-	if (op != RET_INSN_OPCODE && dest != x86_return_thunk)
-		return true;	/* retargeted already: not a return */
+	/* Compiled as RET or JMP __x86_return_thunk; else retargeted. */
+	if (op != RET_INSN_OPCODE && dest != __x86_return_thunk)
+		return true;
 
 	mutex_lock(&text_mutex);
 	gen_return(&in, addr, cpu_wants_rethunk_at(addr));
