@@ -11,6 +11,18 @@
 #include <linux/static_call.h>
 
 /*
+ * Upstream 6.12's generic variant (no HAVE_STATIC_CALL) has neither
+ * EXPORT_STATIC_CALL_TRAMP_GPL() nor static_call_mod(): there modules
+ * get the whole key instead.  Implementations that have them use them.
+ */
+#ifndef EXPORT_STATIC_CALL_TRAMP_GPL
+#define EXPORT_STATIC_CALL_TRAMP_GPL(name)	EXPORT_STATIC_CALL_GPL(name)
+#endif
+#ifndef static_call_mod
+#define static_call_mod(name)	static_call(name)
+#endif
+
+/*
  * Every target adds its own offset to the argument, so the return value
  * tells which function ran and that the argument reached it intact.
  */
