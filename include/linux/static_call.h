@@ -176,6 +176,20 @@ static inline int static_call_text_reserved(void *start, void *end)
 
 #endif /* CONFIG_HAVE_STATIC_CALL_INLINE */
 
+/*
+ * The key, initialised to @init, and (except in the generic variant,
+ * which ignores @tramp) its trampoline.
+ */
+#define DEFINE_STATIC_CALL(name, _func)					\
+	__DEFINE_STATIC_CALL(name, _func, _func,			\
+			     ARCH_DEFINE_STATIC_CALL_TRAMP(name, _func))
+#define DEFINE_STATIC_CALL_NULL(name, _func)				\
+	__DEFINE_STATIC_CALL(name, _func, NULL,				\
+			     ARCH_DEFINE_STATIC_CALL_NULL_TRAMP(name))
+#define DEFINE_STATIC_CALL_RET0(name, _func)				\
+	__DEFINE_STATIC_CALL(name, _func, __static_call_return0,	\
+			     ARCH_DEFINE_STATIC_CALL_RET0_TRAMP(name))
+
 #ifdef CONFIG_HAVE_STATIC_CALL
 
 #define __DEFINE_STATIC_CALL(name, type, init, tramp)			\
@@ -183,18 +197,6 @@ static inline int static_call_text_reserved(void *start, void *end)
 	struct static_call_key STATIC_CALL_KEY(name) =			\
 		__STATIC_CALL_KEY_INIT(init);				\
 	tramp
-
-#define DEFINE_STATIC_CALL(name, _func)					\
-	__DEFINE_STATIC_CALL(name, _func, _func,			\
-			     ARCH_DEFINE_STATIC_CALL_TRAMP(name, _func))
-
-#define DEFINE_STATIC_CALL_NULL(name, _func)				\
-	__DEFINE_STATIC_CALL(name, _func, NULL,				\
-			     ARCH_DEFINE_STATIC_CALL_NULL_TRAMP(name))
-
-#define DEFINE_STATIC_CALL_RET0(name, _func)				\
-	__DEFINE_STATIC_CALL(name, _func, __static_call_return0,	\
-			     ARCH_DEFINE_STATIC_CALL_RET0_TRAMP(name))
 
 /* NULL targets are patched out: the call itself needs no test. */
 #define static_call_cond(name)	(void)__static_call(name)
@@ -217,16 +219,9 @@ static inline int static_call_text_reserved(void *start, void *end)
 
 #else /* Generic: the key's function pointer is all there is. */
 
-#define __DEFINE_STATIC_CALL(name, type, init)				\
+#define __DEFINE_STATIC_CALL(name, type, init, tramp)			\
 	DECLARE_STATIC_CALL(name, type);				\
 	struct static_call_key STATIC_CALL_KEY(name) = { .func = (init) }
-
-#define DEFINE_STATIC_CALL(name, _func)					\
-	__DEFINE_STATIC_CALL(name, _func, _func)
-#define DEFINE_STATIC_CALL_NULL(name, _func)				\
-	__DEFINE_STATIC_CALL(name, _func, NULL)
-#define DEFINE_STATIC_CALL_RET0(name, _func)				\
-	__DEFINE_STATIC_CALL(name, _func, __static_call_return0)
 
 static inline void __static_call_nop(void)
 {
