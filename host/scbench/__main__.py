@@ -3,6 +3,7 @@
 ARCH and IMPL narrow a run; each accepts a comma-separated list.
 """
 import argparse
+import dataclasses
 import os
 import re
 import sys
@@ -94,8 +95,7 @@ def cmd_trap(args):
     arch = arches.load(_list(args.arch)[0])
     impl = _list(args.impl)[0]
     modules = _prepare(arch, impl, args.extra_patch)
-    boot = plans.RACE_BOOT
-    boot.threads = args.threads
+    boot = dataclasses.replace(plans.RACE_BOOT, threads=args.threads)
     results = []
     for i in range(args.runs):
         o, text = _run_boot(arch, impl, boot, modules, False, f"-trap{i}",

@@ -3,7 +3,7 @@ import os
 import re
 
 from . import paths
-from .util import log, run, Timer
+from .util import run, Timer
 
 CONFIG_DIR = paths.REPO / "host" / "configs"
 FRAGMENT = "scbench.config"
