@@ -16,6 +16,7 @@
  *
  * Lock order: cpus_read_lock(), static_call_mutex, text_mutex.
  */
+#include <kunit/visibility.h>
 #include <linux/bug.h>
 #include <linux/cpu.h>
 #include <linux/init.h>
@@ -42,6 +43,8 @@ struct static_call_mod {
 
 int static_call_initialized;
 static bool static_call_reinit_wanted;
+bool static_call_sorted_at_boot __ro_after_init;
+EXPORT_SYMBOL_IF_KUNIT(static_call_sorted_at_boot);
 static DEFINE_MUTEX(static_call_mutex);
 
 static void *rel_to_abs(const s32 *field)
@@ -164,7 +167,21 @@ static int resolve_tramp_site(struct static_call_site *site,
 	return 0;
 }
 
-/* Flag init sites, name keys, and sort by key unless already sorted. */
+/*
+ * Sort by key unless the table is in order already, as vmlinux's is when
+ * scripts/static_call_sorttable ran at link time.  Return whether it had
+ * to sort.
+ */
+static bool sort_sites(struct static_call_site *start,
+		       struct static_call_site *stop)
+{
+	if (sites_sorted(start, stop))
+		return false;
+	sort(start, stop - start, sizeof(*start), site_cmp, site_swap);
+	return true;
+}
+
+/* Flag init sites, name keys, and put the sites in key order. */
 static int prepare_table(struct static_call_site *start,
 			 struct static_call_site *stop, struct module *mod)
 {
@@ -183,8 +200,8 @@ static int prepare_table(struct static_call_site *start,
 				     (site_key_word(site) & STATIC_CALL_SITE_FLAGS) |
 				     STATIC_CALL_SITE_INIT);
 	}
-	if (!sites_sorted(start, stop))
-		sort(start, stop - start, sizeof(*start), site_cmp, site_swap);
+	if (sort_sites(start, stop) && !mod)
+		static_call_sorted_at_boot = true;
 	return 0;
 }
 
@@ -243,7 +260,7 @@ static int for_run(struct static_call_site *run, struct static_call_site *end,
 
 /* Apply @action to every live site of @key, stopping at an error. */
 static int visit_key_sites(struct static_call_key *key, site_action_t action,
-			     void *ctx)
+			   void *ctx)
 {
 	struct static_call_mod *m;
 	int err = 0;
@@ -380,15 +397,43 @@ static void detach_module_runs(struct module *mod)
 	}
 }
 
+/* Does every live site of a table hold what its key's target wants? */
+static int check_table(struct static_call_site *start,
+		       struct static_call_site *stop, struct module *mod)
+{
+	struct static_call_retarget rt = { };
+	struct static_call_site *site;
+	int err;
+
+	for (site = start; site < stop; site++) {
+		if (!site_alive(site, mod))
+			continue;
+		rt.old = site_key(site)->func;
+		err = check_site(site, &rt);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * A module whose table names a key we cannot find, or lists a site that
+ * holds something unexpected, is refused: nothing of it is written, and
+ * no key keeps a run of it.
+ */
 static int static_call_add_module(struct module *mod)
 {
 	struct static_call_site *start = mod->static_call_sites;
 	struct static_call_site *stop = start + mod->num_static_call_sites;
 	int err;
 
+	/* Until it succeeds, a site may still name a trampoline, not a key. */
 	err = prepare_table(start, stop, mod);
+	if (err)
+		return err;
+	err = attach_module_runs(mod);
 	if (!err)
-		err = attach_module_runs(mod);
+		err = check_table(start, stop, mod);
 	if (err) {
 		detach_module_runs(mod);
 		return err;
@@ -569,8 +614,8 @@ static int visit_site(struct static_call_site *site, void *ctx)
  * Return: the first non-zero value @fn returned, or 0.
  */
 int static_call_visit_sites(struct static_call_key *key,
-			      int (*fn)(void *addr, bool tail, void *arg),
-			      void *arg)
+			    int (*fn)(void *addr, bool tail, void *arg),
+			    void *arg)
 {
 	struct site_visit v = { .fn = fn, .arg = arg };
 	int ret;
@@ -580,3 +625,4 @@ int static_call_visit_sites(struct static_call_key *key,
 	mutex_unlock(&static_call_mutex);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(static_call_visit_sites);

@@ -6,11 +6,14 @@
  * ends the run):
  *
  *   insmod <path> [module parameters]
+ *   insmod-fails <path>	(the kernel must refuse the module)
  *   rmmod <module name>
  *   write <path> <text>	(sysfs is mounted on /sys)
+ *   echo <text>		(marks the console, e.g. around a refusal)
  *
  * Every command reports "scbench-init: <command>: ok" or
- * "scbench-init: <command>: FAILED (errno N)"; the last line is
+ * "scbench-init: <command>: FAILED (errno N)"; insmod-fails reports
+ * "ok (errno N)" with the error the refusal gave.  The last line is
  * "scbench-init: plan complete".  The host reads these markers.
  */
 #define PLAN_SIZE 4096
@@ -79,10 +82,28 @@ static long do_write(char *args)
 	return ret;
 }
 
+static void run_insmod_fails(char *line, char *path)
+{
+	long ret = do_insmod(path);
+
+	if (ret < 0)
+		printf("scbench-init: %s: ok (errno %ld)\n", line, -ret);
+	else
+		printf("scbench-init: %s: FAILED (loaded)\n", line);
+}
+
 static void run_line(char *line)
 {
 	long ret;
 
+	if (!strncmp(line, "insmod-fails ", 13)) {
+		run_insmod_fails(line, line + 13);
+		return;
+	}
+	if (!strncmp(line, "echo ", 5)) {
+		printf("%s\n", line + 5);
+		return;
+	}
 	if (!strncmp(line, "insmod ", 7))
 		ret = do_insmod(line + 7);
 	else if (!strncmp(line, "rmmod ", 6))

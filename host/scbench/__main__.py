@@ -38,7 +38,8 @@ def _cmdline(arch, boot):
 
 def _run_boot(arch, impl, boot, modules, echo, tag="", with_text=False):
     build = paths.build_dir(impl, arch.ARCH)
-    cpio = initramfs.build_initramfs(arch, impl, boot, modules)
+    config = kbuild.built_config(arch, impl)
+    cpio = initramfs.build_initramfs(arch, impl, boot, modules, config)
     paths.RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     logfile = paths.RESULTS / f"{stamp}-{arch.ARCH}-{impl}-{boot.name}{tag}.log"
@@ -48,7 +49,7 @@ def _run_boot(arch, impl, boot, modules, echo, tag="", with_text=False):
         text, timed_out = qemu.boot(cmd, logfile, boot.timeout, echo)
     log(f"console log: {logfile}")
     outcome = report.judge(f"{arch.ARCH}/{impl}/{boot.name}", boot,
-                           kbuild.built_config(arch, impl), text, timed_out)
+                           config, text, timed_out)
     return (outcome, text) if with_text else outcome
 
 

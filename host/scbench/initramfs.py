@@ -20,16 +20,16 @@ def build_init(arch, impl):
     return init
 
 
-def build_initramfs(arch, impl, boot, modules):
+def build_initramfs(arch, impl, boot, modules, config):
     """Write the cpio for one boot; return its path."""
     build = paths.build_dir(impl, arch.ARCH)
     plan = build / f"scbench-plan-{boot.name}"
-    plan.write_text("".join(line + "\n" for line in boot.plan_lines()))
+    plan.write_text("".join(line + "\n" for line in boot.plan_lines(config)))
     entries = ["dir /dev 0755 0 0", "nod /dev/console 0600 0 0 c 5 1",
                "dir /lib 0755 0 0", "dir /sys 0755 0 0",
                f"file /init {build_init(arch, impl)} 0755 0 0",
                f"file /plan {plan} 0644 0 0"]
-    for name in boot.modules():
+    for name in boot.modules(config):
         entries.append(f"file /lib/{name}.ko {modules[name]} 0644 0 0")
     listing = build / f"scbench-initramfs-{boot.name}.list"
     listing.write_text("\n".join(entries) + "\n")

@@ -95,6 +95,12 @@ def built_config(arch, impl):
     return _parse_config((build / ".config").read_text())
 
 
+# The conformance suite's modules, and the white-box ones of an arch.
+TEST_MODULE_GLOBS = ("lib/test_static_call*.ko",
+                     "arch/*/kernel/static_call_kunit*.ko")
+
+
 def test_modules(arch, impl):
     build = paths.build_dir(impl, arch.ARCH)
-    return {p.stem: p for p in (build / "lib").glob("test_static_call*.ko")}
+    return {p.stem: p for pattern in TEST_MODULE_GLOBS
+            for p in build.glob(pattern)}

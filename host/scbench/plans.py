@@ -16,6 +16,8 @@ text (a jump label during boot).  SCBENCH_TCG=multi reproduces it.
 import os
 from dataclasses import dataclass, field, replace
 
+from . import console
+
 MOD = "test_static_call_mod"
 AFTER = "test_static_call_after"
 RACE = "test_static_call_race"
@@ -31,6 +33,8 @@ class Boot:
     # suite -> the Kconfig symbol that builds it, for suites only some
     # configurations (some implementations, some arches) have
     optional: dict = field(default_factory=dict)
+    # Kconfig symbol -> steps run after the others where it is built
+    optional_steps: dict = field(default_factory=dict)
     filter_glob: str = None
     timeout: int = 120
     cmdline: list = field(default_factory=list)
@@ -40,15 +44,34 @@ class Boot:
     def expected(self, config):
         """Suites that must report, given the build's .config values."""
         extra = {suite: 1 for suite, symbol in self.optional.items()
-                 if config.get(symbol) == "y"}
+                 if _built(config, symbol)}
         return {**self.expect, **extra}
 
-    def plan_lines(self):
-        return [f"insmod /lib/{arg}.ko" if op == "insmod" else f"{op} {arg}"
-                for op, arg in self.steps]
+    def all_steps(self, config):
+        return self.steps + [step for symbol, steps in
+                             self.optional_steps.items()
+                             if _built(config, symbol) for step in steps]
 
-    def modules(self):
-        return sorted({m for op, m in self.steps if op == "insmod"})
+    def plan_lines(self, config):
+        return [f"{op} /lib/{arg}.ko" if op in MODULE_OPS else f"{op} {arg}"
+                for op, arg in self.all_steps(config)]
+
+    def modules(self, config):
+        return sorted({arg for op, arg in self.all_steps(config)
+                       if op in MODULE_OPS})
+
+    def refusals(self, config):
+        """The console line each insmod-fails step must print."""
+        return [f"scbench-init: {op} /lib/{arg}.ko: ok (errno {EINVAL})"
+                for op, arg in self.all_steps(config) if op == "insmod-fails"]
+
+
+MODULE_OPS = ("insmod", "insmod-fails")
+EINVAL = 22
+
+
+def _built(config, symbol):
+    return config.get(symbol) in ("y", "m")
 
 
 def _load_unload(module):
@@ -57,6 +80,17 @@ def _load_unload(module):
 
 TCG = os.environ.get("SCBENCH_TCG", "single")
 
+# Our x86 white-box module tests: two modules the core must refuse (with
+# EINVAL, its refusal messages inside the window the console check
+# allows), then the suite that checks they left nothing behind.
+X86_MODULE_TESTS = "CONFIG_STATIC_CALL_X86_KUNIT_MODULE_TESTS"
+X86_MODULE_STEPS = [
+    ("echo", console.EXPECT_BEGIN),
+    ("insmod-fails", "static_call_kunit_refused"),
+    ("insmod-fails", "static_call_kunit_nokey"),
+    ("echo", console.EXPECT_END),
+    *_load_unload("static_call_kunit_mod")]
+
 FUNCTIONAL = Boot(
     name="functional", threads=TCG,
     steps=[("insmod", AFTER), *_load_unload(MOD),
@@ -64,7 +98,9 @@ FUNCTIONAL = Boot(
            ("rmmod", AFTER), *_load_unload(MOD) * RELOADS],
     expect={"static_call": 1, "static_call_module": 1 + RELOADS,
             "static_call_after_unload": 1},
-    optional={"static_call_x86": "CONFIG_STATIC_CALL_X86_KUNIT_TEST"})
+    optional={"static_call_x86": "CONFIG_STATIC_CALL_X86_KUNIT_TEST",
+              "static_call_x86_module": X86_MODULE_TESTS},
+    optional_steps={X86_MODULE_TESTS: X86_MODULE_STEPS})
 
 RACE_BOOT = Boot(
     name="race", threads=TCG,

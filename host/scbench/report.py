@@ -53,7 +53,7 @@ def judge(label, boot, config, text, timed_out):
     unexpected = {s.name for s in suites} - set(expected)
     out.check(not unexpected, f"unexpected suites {sorted(unexpected)}")
     out.check(not timed_out, f"boot timed out after {boot.timeout}s")
-    for wanted in boot.must_print:
+    for wanted in boot.must_print + boot.refusals(config):
         out.check(wanted in text, f"console never showed {wanted!r}")
     out.check(console.plan_completed(text), "/init did not finish its plan")
     for step in console.init_failures(text):

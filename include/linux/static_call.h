@@ -155,8 +155,10 @@ int __init static_call_init(void);
 void static_call_force_reinit(void);
 int static_call_text_reserved(void *start, void *end);
 int static_call_visit_sites(struct static_call_key *key,
-			      int (*fn)(void *addr, bool tail, void *arg),
-			      void *arg);
+			    int (*fn)(void *addr, bool tail, void *arg),
+			    void *arg);
+/* For tests: static_call_init() found vmlinux's site table out of order. */
+extern bool static_call_sorted_at_boot;
 
 #define __STATIC_CALL_KEY_INIT(_func)	{ .func = (_func) }
 #define EXPORT_STATIC_CALL_TRAMP_KEY(name)	ARCH_ADD_TRAMP_KEY(name)

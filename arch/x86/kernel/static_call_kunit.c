@@ -5,10 +5,13 @@
  * something unexpected makes an update refuse without writing anything.
  */
 #include <kunit/test.h>
+#include <kunit/visibility.h>
 #include <linux/memory.h>
 #include <linux/static_call.h>
 #include <linux/unaligned.h>
 #include <asm/text-patching.h>
+
+#include "static_call_kunit.h"
 
 static long wb_a(long x)
 {
@@ -39,6 +42,33 @@ static noinline long wb_tail_site(long x)
 {
 	return static_call(sc_wb)(x);
 }
+
+/* Keys for the module tests (static_call_kunit_mod and the refused ones). */
+long sc_wb_shared_default(long x)
+{
+	return x + 10;
+}
+EXPORT_SYMBOL_IF_KUNIT(sc_wb_shared_default);
+
+long sc_wb_refused_default(long x)
+{
+	return x + 30;
+}
+EXPORT_SYMBOL_IF_KUNIT(sc_wb_refused_default);
+
+DEFINE_STATIC_CALL(sc_wb_shared, sc_wb_shared_default);
+EXPORT_STATIC_CALL_GPL(sc_wb_shared);
+DEFINE_STATIC_CALL(sc_wb_refused, sc_wb_refused_default);
+EXPORT_STATIC_CALL_GPL(sc_wb_refused);
+
+noinline long sc_wb_shared_vmlinux_site(long x)
+{
+	long ret = static_call(sc_wb_shared)(x);
+
+	barrier();
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(sc_wb_shared_vmlinux_site);
 
 #define MAX_SITES 4
 
@@ -82,8 +112,19 @@ static void *rel32_dest(const u8 *insn, int len)
 	return (void *)insn + len + get_unaligned((s32 *)(insn + len - 4));
 }
 
-/* Assert what one site holds for @func, decoding its bytes. */
-static void expect_site(struct kunit *test, u8 *site, bool tail, void *func)
+/**
+ * static_call_kunit_expect_site - assert what a site holds for a target
+ * @test: the test case
+ * @site: the site (or trampoline) address
+ * @tail: whether it is a tail-call site
+ * @func: the key's target: a function, NULL or __static_call_return0
+ *
+ * Decodes the bytes at @site: a direct call or jump to @func (through its
+ * call depth accounting thunk where there is one), a NOP or a return for
+ * NULL, the 5-byte xor for __static_call_return0.
+ */
+void static_call_kunit_expect_site(struct kunit *test, u8 *site, bool tail,
+				   void *func)
 {
 	static const u8 xor_eax_5[] = { 0x2e, 0x2e, 0x2e, 0x31, 0xc0 };
 
@@ -115,6 +156,7 @@ static void expect_site(struct kunit *test, u8 *site, bool tail, void *func)
 					rel32_dest(site, 5));
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(static_call_kunit_expect_site);
 
 static void expect_all(struct kunit *test, void *func)
 {
@@ -124,9 +166,9 @@ static void expect_all(struct kunit *test, void *func)
 
 	get_sites(test, &s);
 	for (i = 0; i < s.nr; i++)
-		expect_site(test, s.addr[i], s.tail[i], func);
+		static_call_kunit_expect_site(test, s.addr[i], s.tail[i], func);
 	/* The trampoline is a jump site of its own. */
-	expect_site(test, tramp, true, func);
+	static_call_kunit_expect_site(test, tramp, true, func);
 }
 
 static void restore_wb(void *unused)
@@ -215,7 +257,7 @@ static void corrupt_site_refuses_update(struct kunit *test)
 			    (void *)wb_a);
 	KUNIT_EXPECT_MEMEQ_MSG(test, s.addr[call], corrupt, 5,
 			       "the corrupt site was written");
-	expect_site(test, s.addr[!call], s.tail[!call], wb_a);
+	static_call_kunit_expect_site(test, s.addr[!call], s.tail[!call], wb_a);
 	KUNIT_EXPECT_MEMEQ_MSG(test, tramp, tramp_before, 8,
 			       "the trampoline was written");
 
@@ -225,7 +267,14 @@ static void corrupt_site_refuses_update(struct kunit *test)
 	expect_all(test, wb_b);
 }
 
+static void vmlinux_table_sorted_at_build(struct kunit *test)
+{
+	KUNIT_EXPECT_FALSE_MSG(test, static_call_sorted_at_boot,
+			       "boot had to sort the site table of vmlinux");
+}
+
 static struct kunit_case static_call_x86_cases[] = {
+	KUNIT_CASE(vmlinux_table_sorted_at_build),
 	KUNIT_CASE(sites_found_with_their_kind),
 	KUNIT_CASE(sites_patched_at_boot),
 	KUNIT_CASE(update_writes_direct_branches),
