@@ -44,7 +44,7 @@ static bool in_vmlinux_site_function(u8 *addr)
 {
 	u8 *fn = (u8 *)sc_wb_shared_vmlinux_site;
 
-	return addr >= fn && addr < fn + 32;
+	return addr - fn >= 0 && addr - fn < 32;
 }
 
 static int count_site(void *addr, bool tail, void *arg)
