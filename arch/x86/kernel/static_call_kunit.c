@@ -225,6 +225,17 @@ static void return0_writes_xor(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, wb_call_site(5), 0);
 }
 
+/* Xen's early update, once static calls are up, must be a full update. */
+static void update_early_after_init_patches_sites(struct kunit *test)
+{
+	kunit_add_action(test, restore_wb, NULL);
+	static_call_update_early(sc_wb, wb_c);
+	expect_all(test, wb_c);
+	KUNIT_EXPECT_EQ(test, wb_call_site(1), 4);
+	KUNIT_EXPECT_PTR_EQ(test, (void *)static_call_query(sc_wb),
+			    (void *)wb_c);
+}
+
 static void poke(void *addr, const void *bytes, size_t len)
 {
 	mutex_lock(&text_mutex);
@@ -281,6 +292,7 @@ static struct kunit_case static_call_x86_cases[] = {
 	KUNIT_CASE(update_writes_direct_branches),
 	KUNIT_CASE(null_writes_nop_and_return),
 	KUNIT_CASE(return0_writes_xor),
+	KUNIT_CASE(update_early_after_init_patches_sites),
 	KUNIT_CASE(corrupt_site_refuses_update),
 	{}
 };
