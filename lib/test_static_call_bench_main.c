@@ -30,6 +30,7 @@ noinline long sc_bench_target(long x)
 {
 	return x + 1;
 }
+EXPORT_SYMBOL_GPL(sc_bench_target);
 
 static noinline long sc_bench_other(long x)
 {
@@ -37,11 +38,9 @@ static noinline long sc_bench_other(long x)
 }
 
 DEFINE_STATIC_CALL(sc_bench_call, sc_bench_target);
-
-EXPORT_SYMBOL_GPL(sc_bench_target);
 EXPORT_STATIC_CALL_GPL(sc_bench_call);
 
-static long (*volatile bench_pointer)(long) = sc_bench_target;
+static long (*bench_pointer)(long) = sc_bench_target;
 
 static noinline long loop_direct(int n)
 {
@@ -65,11 +64,14 @@ static noinline long loop_inline(int n)
 
 static noinline long loop_pointer(int n)
 {
+	long (*func)(long) = bench_pointer;
 	long sum = 0;
 	int i;
 
+	/* An unknown pointer: GCC must call through it, not inline it. */
+	OPTIMIZER_HIDE_VAR(func);
 	for (i = 0; i < n; i++)
-		sum += bench_pointer(i);
+		sum += func(i);
 	return sum;
 }
 
@@ -86,6 +88,7 @@ static noinline __used long key##_site_##n(long x)				\
 	barrier();							\
 	return ret;							\
 }
+
 #define SITES10(key, p)							\
 	SITE(key, p##0) SITE(key, p##1) SITE(key, p##2) SITE(key, p##3)	\
 	SITE(key, p##4) SITE(key, p##5) SITE(key, p##6) SITE(key, p##7)	\
