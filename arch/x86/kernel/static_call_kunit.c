@@ -43,13 +43,29 @@ static noinline long wb_tail_site(long x)
 	return static_call(sc_wb)(x);
 }
 
-/* Keys for the module tests (static_call_kunit_mod and the refused ones). */
+/*
+ * Keys for the module tests (static_call_kunit_mod and the refused ones),
+ * and their first targets.
+ */
+
+/**
+ * sc_wb_shared_default - first target of sc_wb_shared
+ * @x: any value
+ *
+ * Return: @x + 10, so that a test can tell it ran.
+ */
 long sc_wb_shared_default(long x)
 {
 	return x + 10;
 }
 EXPORT_SYMBOL_IF_KUNIT(sc_wb_shared_default);
 
+/**
+ * sc_wb_refused_default - the target of sc_wb_refused, which never changes
+ * @x: any value
+ *
+ * Return: @x + 30.
+ */
 long sc_wb_refused_default(long x)
 {
 	return x + 30;
@@ -61,6 +77,12 @@ EXPORT_STATIC_CALL_GPL(sc_wb_shared);
 DEFINE_STATIC_CALL(sc_wb_refused, sc_wb_refused_default);
 EXPORT_STATIC_CALL_GPL(sc_wb_refused);
 
+/**
+ * sc_wb_shared_vmlinux_site - the one call site of sc_wb_shared in vmlinux
+ * @x: passed to the target
+ *
+ * Return: what sc_wb_shared's target returned.
+ */
 noinline long sc_wb_shared_vmlinux_site(long x)
 {
 	long ret = static_call(sc_wb_shared)(x);
