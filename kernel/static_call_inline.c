@@ -181,7 +181,7 @@ static bool sort_sites(struct static_call_site *start,
 	return true;
 }
 
-/* Flag init sites, name keys, and put the sites in key order. */
+/* Flag init sites and, in a module, name keys instead of trampolines. */
 static int prepare_table(struct static_call_site *start,
 			 struct static_call_site *stop, struct module *mod)
 {
@@ -200,8 +200,6 @@ static int prepare_table(struct static_call_site *start,
 				     (site_key_word(site) & STATIC_CALL_SITE_FLAGS) |
 				     STATIC_CALL_SITE_INIT);
 	}
-	if (sort_sites(start, stop) && !mod)
-		static_call_sorted_at_boot = true;
 	return 0;
 }
 
@@ -335,23 +333,36 @@ void __static_call_update(struct static_call_key *key, void *tramp,
 }
 EXPORT_SYMBOL_GPL(__static_call_update);
 
-/* Bring every live site of a table to its key's current target. */
-static void patch_table(struct static_call_site *start,
-			struct static_call_site *stop, struct module *mod,
-			bool early)
+/*
+ * Apply @action to every live site of a table, for its key's current
+ * target; stop at the first error.
+ */
+static int for_table(struct static_call_site *start,
+		     struct static_call_site *stop, struct module *mod,
+		     bool early, site_action_t action)
 {
 	struct static_call_retarget rt = { .early = early };
 	struct static_call_site *site;
+	int err;
 
 	for (site = start; site < stop; site++) {
 		if (!site_alive(site, mod))
 			continue;
 		rt.func = site_key(site)->func;
 		rt.old = rt.func;
-		if (!check_site(site, &rt))
-			queue_site(site, &rt);
+		err = action(site, &rt);
+		if (err)
+			return err;
 	}
-	arch_static_call_flush();
+	return 0;
+}
+
+/* At boot a site that fails its check is left alone, the others patched. */
+static int check_and_queue_site(struct static_call_site *site, void *ctx)
+{
+	if (!check_site(site, ctx))
+		queue_site(site, ctx);
+	return 0;
 }
 
 /* Add the module's run of each key it calls to that key's list. */
@@ -397,25 +408,6 @@ static void detach_module_runs(struct module *mod)
 	}
 }
 
-/* Does every live site of a table hold what its key's target wants? */
-static int check_table(struct static_call_site *start,
-		       struct static_call_site *stop, struct module *mod)
-{
-	struct static_call_retarget rt = { };
-	struct static_call_site *site;
-	int err;
-
-	for (site = start; site < stop; site++) {
-		if (!site_alive(site, mod))
-			continue;
-		rt.old = site_key(site)->func;
-		err = check_site(site, &rt);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
 /*
  * A module whose table names a key we cannot find, or lists a site that
  * holds something unexpected, is refused: nothing of it is written, and
@@ -431,9 +423,10 @@ static int static_call_add_module(struct module *mod)
 	err = prepare_table(start, stop, mod);
 	if (err)
 		return err;
+	sort_sites(start, stop);
 	err = attach_module_runs(mod);
 	if (!err)
-		err = check_table(start, stop, mod);
+		err = for_table(start, stop, mod, false, check_site);
 	if (err) {
 		detach_module_runs(mod);
 		return err;
@@ -442,7 +435,8 @@ static int static_call_add_module(struct module *mod)
 	 * Nothing runs the module's code yet, but its text is read-only
 	 * already: write it the usual way, one batch for the module.
 	 */
-	patch_table(start, stop, mod, false);
+	for_table(start, stop, mod, false, queue_site);
+	arch_static_call_flush();
 	return 0;
 }
 
@@ -505,10 +499,14 @@ int __init static_call_init(void)
 	if (!static_call_initialized) {
 		prepare_table(__start_static_call_sites,
 			      __stop_static_call_sites, NULL);
+		static_call_sorted_at_boot =
+			sort_sites(__start_static_call_sites,
+				   __stop_static_call_sites);
 		attach_vmlinux_runs();
 	}
-	patch_table(__start_static_call_sites, __stop_static_call_sites, NULL,
-		    system_state == SYSTEM_BOOTING);
+	for_table(__start_static_call_sites, __stop_static_call_sites, NULL,
+		  system_state == SYSTEM_BOOTING, check_and_queue_site);
+	arch_static_call_flush();
 	mutex_unlock(&text_mutex);
 	mutex_unlock(&static_call_mutex);
 	cpus_read_unlock();
