@@ -44,7 +44,6 @@ struct static_call_mod {
 int static_call_initialized;
 static bool static_call_reinit_wanted;
 bool static_call_sorted_at_boot __ro_after_init;
-EXPORT_SYMBOL_IF_KUNIT(static_call_sorted_at_boot);
 static DEFINE_MUTEX(static_call_mutex);
 
 static void *rel_to_abs(const s32 *field)

@@ -7,7 +7,6 @@
  * refused modules left no trace on the keys they named.
  */
 #include <kunit/test.h>
-#include <kunit/visibility.h>
 #include <linux/module.h>
 #include <linux/static_call.h>
 
