@@ -7,6 +7,7 @@
 #include <linux/bug.h>
 #include <linux/cpu.h>
 #include <linux/export.h>
+#include <linux/init.h>
 #include <linux/memory.h>
 #include <linux/static_call.h>
 
@@ -23,10 +24,28 @@ EXPORT_SYMBOL_GPL(__static_call_return0);
 
 #if defined(CONFIG_HAVE_STATIC_CALL) && !defined(CONFIG_HAVE_STATIC_CALL_INLINE)
 
-/* Trampolines can be rewritten at any time: nothing waits for an init. */
-int static_call_initialized = 1;
+/*
+ * Out of line there are no sites to find: static_call_init() only ends
+ * the time when static_call_update_early() may write a trampoline
+ * without taking a lock.
+ */
+int static_call_initialized;
 
 static DEFINE_MUTEX(static_call_tramp_mutex);
+
+/**
+ * static_call_init - allow locked updates from now on
+ *
+ * Called from setup_arch() or start_kernel(), once the locks an update
+ * takes can be taken.
+ *
+ * Return: 0
+ */
+int __init static_call_init(void)
+{
+	static_call_initialized = 1;
+	return 0;
+}
 
 /**
  * __static_call_update - retarget a key's trampoline
@@ -35,8 +54,10 @@ static DEFINE_MUTEX(static_call_tramp_mutex);
  * @func: the new target, or NULL
  *
  * Use static_call_update(), which passes the right @key and @tramp.  A
- * trampoline that does not hold what this code last wrote there is left
- * alone, and so is the key.
+ * trampoline that holds neither what this code last wrote there nor
+ * what the compiler emitted reaches nothing the key targeted: it is left
+ * as found, with a warning (which taints the kernel), and the key takes
+ * @func all the same.
  */
 void __static_call_update(struct static_call_key *key, void *tramp,
 			  void *func)
@@ -46,9 +67,12 @@ void __static_call_update(struct static_call_key *key, void *tramp,
 	cpus_read_lock();
 	mutex_lock(&static_call_tramp_mutex);
 	mutex_lock(&text_mutex);
-	if (key->func != func &&
-	    !arch_static_call_validate(tramp, tramp, key->func, true)) {
-		arch_static_call_queue(tramp, tramp, func, true, early);
+	if (key->func != func) {
+		if (!arch_static_call_validate(tramp, tramp, key->func, true))
+			arch_static_call_queue(tramp, tramp, func, true, early);
+		else
+			WARN(1, "static_call: %ps: trampoline %pS left as found, not retargeted from %ps to %ps\n",
+			     key, tramp, key->func, func);
 		arch_static_call_flush();
 		WRITE_ONCE(key->func, func);
 	}

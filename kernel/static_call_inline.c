@@ -8,18 +8,17 @@
  * sites form one run: the key points at its run in vmlinux, and keeps a
  * list of its runs in loaded modules.
  *
- * An update asks the architecture to check every place it will write
- * (the trampoline and each site) before it writes any, then hands them
- * all over as one batch: the CPUs synchronise once per update, not once
- * per site.  A place that does not hold what we expect stops the update
- * and nothing is written.
- *
- * Lock order: cpus_read_lock(), static_call_mutex, text_mutex.
+ * An update asks the architecture to check each place it will write (the
+ * trampoline and each site) and queues those that hold what we expect;
+ * the batch is written at once, so the CPUs synchronise once per update,
+ * not once per site.  A place that does not hold what we expect is never
+ * written: see retarget_place() for what happens to the update then.
  */
 #include <kunit/visibility.h>
 #include <linux/bug.h>
 #include <linux/cpu.h>
 #include <linux/init.h>
+#include <linux/kernel.h>
 #include <linux/memory.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -27,11 +26,6 @@
 #include <linux/sort.h>
 #include <linux/static_call.h>
 #include <asm/sections.h>
-
-/* The most bytes a site's instruction spans; architectures may say less. */
-#ifndef ARCH_STATIC_CALL_SITE_SIZE
-#define ARCH_STATIC_CALL_SITE_SIZE	8
-#endif
 
 /* A key's run of sites in one module's table. */
 struct static_call_mod {
@@ -71,12 +65,6 @@ static bool site_has(const struct static_call_site *site, unsigned long flag)
 	return site_key_word(site) & flag;
 }
 
-static void site_set_key(struct static_call_site *site, void *key,
-			 unsigned long flags)
-{
-	site->key = (long)key + flags - (long)&site->key;
-}
-
 /* Sites by key, then by address: a key's run is in ascending order. */
 static int site_cmp(const void *a, const void *b)
 {
@@ -114,22 +102,42 @@ static bool sites_sorted(struct static_call_site *start,
 	return true;
 }
 
-static bool in_init_text(void *addr, struct module *mod)
+#ifdef CONFIG_MODULES
+/* Module init text lives until the module's init function has run. */
+static bool module_site_alive(unsigned long addr, struct module *mod)
 {
-	if (mod)
-		return within_module_init((unsigned long)addr, mod);
-	return init_section_contains(addr, 1);
+	if (within_module_mem_type(addr, mod, MOD_TEXT))
+		return true;
+	return within_module_mem_type(addr, mod, MOD_INIT_TEXT) &&
+	       mod->state == MODULE_STATE_COMING;
 }
+#else
+static bool module_site_alive(unsigned long addr, struct module *mod)
+{
+	return false;
+}
+#endif
 
-/* Init text goes away: after that its sites are never written. */
+/*
+ * Only sites in text that can run are ever written.  In vmlinux that is
+ * .text, and .init.text until it is freed; a built-in __exit function
+ * never runs, and its text is neither of them.
+ */
 static bool site_alive(const struct static_call_site *site,
 		       struct module *mod)
 {
-	if (!site_has(site, STATIC_CALL_SITE_INIT))
-		return true;
+	unsigned long addr = (unsigned long)site_addr(site);
+
 	if (mod)
-		return mod->state == MODULE_STATE_COMING;
-	return system_state < SYSTEM_FREEING_INITMEM;
+		return module_site_alive(addr, mod);
+	return core_kernel_text(addr);
+}
+
+#ifdef CONFIG_MODULES
+static void site_set_key(struct static_call_site *site, void *key,
+			 unsigned long flags)
+{
+	site->key = (long)key + flags - (long)&site->key;
 }
 
 static struct static_call_key *tramp_to_key(void *tramp)
@@ -145,7 +153,9 @@ static struct static_call_key *tramp_to_key(void *tramp)
 
 /*
  * A module given only a trampoline has sites naming the trampoline, not
- * the key: objtool could not see the key.  Name the key instead.
+ * the key: objtool could not see the key.  Name the key instead.  Only
+ * vmlinux records which key a trampoline belongs to, so a trampoline
+ * anywhere else (another module's, or this one's) is refused.
  */
 static int resolve_tramp_site(struct static_call_site *site,
 			      struct module *mod)
@@ -153,18 +163,35 @@ static int resolve_tramp_site(struct static_call_site *site,
 	void *named = site_key(site);
 	struct static_call_key *key;
 
-	if (named < (void *)__static_call_text_start ||
-	    named >= (void *)__static_call_text_end)
+	/* A key is data; anything in text is a trampoline. */
+	if (!kernel_text_address((unsigned long)named))
 		return 0;
 	key = tramp_to_key(named);
 	if (!key) {
-		pr_err("static_call: %s calls %ps, exported without its key\n",
-		       mod->name, named);
+		pr_err("static_call: %s calls %ps, %s trampoline exported without its key\n",
+		       mod->name, named,
+		       core_kernel_text((unsigned long)named) ? "a" : "a module's");
 		return -EINVAL;
 	}
 	site_set_key(site, key, site_key_word(site) & STATIC_CALL_SITE_FLAGS);
 	return 0;
 }
+
+static int resolve_tramp_sites(struct static_call_site *start,
+			       struct static_call_site *stop,
+			       struct module *mod)
+{
+	struct static_call_site *site;
+	int err;
+
+	for (site = start; site < stop; site++) {
+		err = resolve_tramp_site(site, mod);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+#endif
 
 /*
  * Sort by key unless the table is in order already, as vmlinux's is when
@@ -180,28 +207,6 @@ static bool sort_sites(struct static_call_site *start,
 	return true;
 }
 
-/* Flag init sites and, in a module, name keys instead of trampolines. */
-static int prepare_table(struct static_call_site *start,
-			 struct static_call_site *stop, struct module *mod)
-{
-	struct static_call_site *site;
-	int err;
-
-	for (site = start; site < stop; site++) {
-		if (mod) {
-			err = resolve_tramp_site(site, mod);
-			if (err)
-				return err;
-		}
-		if (!site_has(site, STATIC_CALL_SITE_INIT) &&
-		    in_init_text(site_addr(site), mod))
-			site_set_key(site, site_key(site),
-				     (site_key_word(site) & STATIC_CALL_SITE_FLAGS) |
-				     STATIC_CALL_SITE_INIT);
-	}
-	return 0;
-}
-
 static struct static_call_site *run_end(struct static_call_site *run,
 					struct static_call_site *end)
 {
@@ -212,28 +217,42 @@ static struct static_call_site *run_end(struct static_call_site *run,
 	return run;
 }
 
-/* What one update does at every place: check it, or write it. */
+/* What one update does at every place: check it, then write it. */
 struct static_call_retarget {
+	struct static_call_key *key;
 	void *tramp;
 	void *old;
 	void *func;
 	bool early;
 };
 
-static int check_site(struct static_call_site *site, void *ctx)
+/*
+ * Retarget one place, or leave it as found.  A place that holds neither
+ * what reaches @old nor the compiler's branch to the trampoline reaches
+ * nothing this key ever targeted: leaving it does not keep anyone calling
+ * @old, and writing it would overwrite code we do not understand.  It is
+ * reported (the architecture has said what it found and what it
+ * expected), the kernel tainted, and the rest of the update goes on, so
+ * that callers who free @old after the update (tracepoint probes, BPF
+ * dispatcher images, a module's functions) stay safe.
+ */
+static void retarget_place(void *addr, bool tail,
+			   const struct static_call_retarget *rt)
 {
-	const struct static_call_retarget *rt = ctx;
-
-	return arch_static_call_validate(site_addr(site), rt->tramp, rt->old,
-					 site_has(site, STATIC_CALL_SITE_TAIL));
+	if (!arch_static_call_validate(addr, rt->tramp, rt->old, tail)) {
+		arch_static_call_queue(addr, rt->tramp, rt->func, tail,
+				       rt->early);
+		return;
+	}
+	WARN(1, "static_call: %ps: %s %pS left as found, not retargeted from %ps to %ps\n",
+	     rt->key, addr == rt->tramp ? "trampoline" : "site", addr,
+	     rt->old, rt->func);
 }
 
-static int queue_site(struct static_call_site *site, void *ctx)
+static int retarget_site(struct static_call_site *site, void *ctx)
 {
-	const struct static_call_retarget *rt = ctx;
-
-	arch_static_call_queue(site_addr(site), rt->tramp, rt->func,
-			       site_has(site, STATIC_CALL_SITE_TAIL), rt->early);
+	retarget_place(site_addr(site), site_has(site, STATIC_CALL_SITE_TAIL),
+		       ctx);
 	return 0;
 }
 
@@ -271,37 +290,45 @@ static int visit_key_sites(struct static_call_key *key, site_action_t action,
 }
 
 /*
- * Point the trampoline, and unless @sites is false every site, at
- * @func, in one batch.  Nothing is written unless every place checks.
+ * Point the trampoline, and unless @sites is false every site, at @func,
+ * in one batch.
  */
-static int retarget_key(struct static_call_key *key, void *tramp, void *func,
-			bool sites)
+static void retarget_key(struct static_call_key *key, void *tramp,
+			 void *func, bool sites)
 {
 	struct static_call_retarget rt = {
+		.key = key,
 		.tramp = tramp,
 		.old = key->func,
 		.func = func,
 		.early = system_state == SYSTEM_BOOTING,
 	};
-	int err = 0;
 
 	if (tramp)
-		err = arch_static_call_validate(tramp, tramp, rt.old, true);
-	if (!err && sites)
-		err = visit_key_sites(key, check_site, &rt);
-	if (err) {
-		pr_err("static_call: %ps not retargeted from %ps to %ps\n",
-		       key, rt.old, func);
-		return err;
-	}
-
-	if (tramp)
-		arch_static_call_queue(tramp, tramp, func, true, rt.early);
+		retarget_place(tramp, true, &rt);
 	if (sites)
-		visit_key_sites(key, queue_site, &rt);
+		visit_key_sites(key, retarget_site, &rt);
 	arch_static_call_flush();
 	WRITE_ONCE(key->func, func);
-	return 0;
+}
+
+/*
+ * Lock order: cpus_read_lock(), static_call_mutex, text_mutex.  CPU
+ * hotplug is held off because a CPU coming up must not miss the
+ * synchronisation that ends a batch.
+ */
+static void static_call_lock(void)
+{
+	cpus_read_lock();
+	mutex_lock(&static_call_mutex);
+	mutex_lock(&text_mutex);
+}
+
+static void static_call_unlock(void)
+{
+	mutex_unlock(&text_mutex);
+	mutex_unlock(&static_call_mutex);
+	cpus_read_unlock();
 }
 
 /**
@@ -310,25 +337,20 @@ static int retarget_key(struct static_call_key *key, void *tramp, void *func,
  * @tramp: its trampoline
  * @func: the new target, or NULL
  *
- * Use static_call_update(), which passes the right @key and @tramp.  If
- * any site or the trampoline does not hold what this code last wrote
- * there (or what the compiler emitted), the update is refused with an
- * error message, and the key and all its code stay as they were.
+ * Use static_call_update(), which passes the right @key and @tramp.  When
+ * it returns, no place that reached the old target does any more.  A
+ * place that holds neither what this code last wrote there nor what the
+ * compiler emitted is left as found, with a warning (which taints the
+ * kernel) naming the key and the place.
  */
 void __static_call_update(struct static_call_key *key, void *tramp,
 			  void *func)
 {
-	cpus_read_lock();
-	mutex_lock(&static_call_mutex);
-	mutex_lock(&text_mutex);
-
+	static_call_lock();
 	/* Before static_call_init() the sites still call the trampoline. */
 	if (key->func != func)
 		retarget_key(key, tramp, func, static_call_initialized);
-
-	mutex_unlock(&text_mutex);
-	mutex_unlock(&static_call_mutex);
-	cpus_read_unlock();
+	static_call_unlock();
 }
 EXPORT_SYMBOL_GPL(__static_call_update);
 
@@ -347,7 +369,8 @@ static int for_table(struct static_call_site *start,
 	for (site = start; site < stop; site++) {
 		if (!site_alive(site, mod))
 			continue;
-		rt.func = site_key(site)->func;
+		rt.key = site_key(site);
+		rt.func = rt.key->func;
 		rt.old = rt.func;
 		err = action(site, &rt);
 		if (err)
@@ -356,11 +379,21 @@ static int for_table(struct static_call_site *start,
 	return 0;
 }
 
-/* At boot a site that fails its check is left alone, the others patched. */
-static int check_and_queue_site(struct static_call_site *site, void *ctx)
+#ifdef CONFIG_MODULES
+static int check_site(struct static_call_site *site, void *ctx)
 {
-	if (!check_site(site, ctx))
-		queue_site(site, ctx);
+	const struct static_call_retarget *rt = ctx;
+
+	return arch_static_call_validate(site_addr(site), rt->tramp, rt->old,
+					 site_has(site, STATIC_CALL_SITE_TAIL));
+}
+
+static int queue_site(struct static_call_site *site, void *ctx)
+{
+	const struct static_call_retarget *rt = ctx;
+
+	arch_static_call_queue(site_addr(site), rt->tramp, rt->func,
+			       site_has(site, STATIC_CALL_SITE_TAIL), rt->early);
 	return 0;
 }
 
@@ -419,7 +452,7 @@ static int static_call_add_module(struct module *mod)
 	int err;
 
 	/* Until it succeeds, a site may still name a trampoline, not a key. */
-	err = prepare_table(start, stop, mod);
+	err = resolve_tramp_sites(start, stop, mod);
 	if (err)
 		return err;
 	sort_sites(start, stop);
@@ -448,16 +481,12 @@ static int static_call_module_notify(struct notifier_block *nb,
 	if (state != MODULE_STATE_COMING && state != MODULE_STATE_GOING)
 		return NOTIFY_DONE;
 
-	cpus_read_lock();
-	mutex_lock(&static_call_mutex);
-	mutex_lock(&text_mutex);
+	static_call_lock();
 	if (state == MODULE_STATE_COMING)
 		err = static_call_add_module(mod);
 	else
 		detach_module_runs(mod);
-	mutex_unlock(&text_mutex);
-	mutex_unlock(&static_call_mutex);
-	cpus_read_unlock();
+	static_call_unlock();
 
 	if (err)
 		pr_warn("static_call: cannot load %s: %d\n", mod->name, err);
@@ -468,8 +497,18 @@ static struct notifier_block static_call_module_nb = {
 	.notifier_call = static_call_module_notify,
 };
 
+static void __init static_call_register_module_notifier(void)
+{
+	register_module_notifier(&static_call_module_nb);
+}
+#else
+static inline void static_call_register_module_notifier(void)
+{
+}
+#endif /* CONFIG_MODULES */
+
 /* Point each key at its run of the (now sorted) vmlinux table. */
-static void attach_vmlinux_runs(void)
+static void __init attach_vmlinux_runs(void)
 {
 	struct static_call_site *run;
 
@@ -483,7 +522,8 @@ static void attach_vmlinux_runs(void)
  *
  * Architectures that use static calls during setup call this early; it
  * also runs as an early initcall, where it does nothing unless
- * static_call_force_reinit() asked for another pass.
+ * static_call_force_reinit() asked for another pass.  A site that does
+ * not hold what the compiler emitted is left as found, with a warning.
  *
  * Return: 0
  */
@@ -492,26 +532,20 @@ int __init static_call_init(void)
 	if (static_call_initialized && !static_call_reinit_wanted)
 		return 0;
 
-	cpus_read_lock();
-	mutex_lock(&static_call_mutex);
-	mutex_lock(&text_mutex);
+	static_call_lock();
 	if (!static_call_initialized) {
-		prepare_table(__start_static_call_sites,
-			      __stop_static_call_sites, NULL);
 		static_call_sorted_at_boot =
 			sort_sites(__start_static_call_sites,
 				   __stop_static_call_sites);
 		attach_vmlinux_runs();
 	}
 	for_table(__start_static_call_sites, __stop_static_call_sites, NULL,
-		  system_state == SYSTEM_BOOTING, check_and_queue_site);
+		  system_state == SYSTEM_BOOTING, retarget_site);
 	arch_static_call_flush();
-	mutex_unlock(&text_mutex);
-	mutex_unlock(&static_call_mutex);
-	cpus_read_unlock();
+	static_call_unlock();
 
-	if (!static_call_initialized && IS_ENABLED(CONFIG_MODULES))
-		register_module_notifier(&static_call_module_nb);
+	if (!static_call_initialized)
+		static_call_register_module_notifier();
 	static_call_initialized = 1;
 	static_call_reinit_wanted = false;
 	return 0;
@@ -537,8 +571,10 @@ static bool site_overlaps(const struct static_call_site *site, void *start,
 			  void *end)
 {
 	void *addr = site_addr(site);
+	int size = arch_static_call_site_size(addr,
+				site_has(site, STATIC_CALL_SITE_TAIL));
 
-	return addr <= end && addr + ARCH_STATIC_CALL_SITE_SIZE > start;
+	return addr <= end && addr + size > start;
 }
 
 static int table_reserves(struct static_call_site *start,
@@ -553,23 +589,11 @@ static int table_reserves(struct static_call_site *start,
 	return 0;
 }
 
-/**
- * static_call_text_reserved - does a range of text hold a static call site?
- * @start: first byte of the range
- * @end: last byte of the range
- *
- * For kprobes, which must not put a probe where a site is rewritten.
- *
- * Return: 1 if a live site overlaps [@start, @end], else 0.
- */
-int static_call_text_reserved(void *start, void *end)
+#ifdef CONFIG_MODULES
+static int module_text_reserved(void *start, void *end)
 {
 	struct module *mod;
 	int ret;
-
-	if (table_reserves(__start_static_call_sites, __stop_static_call_sites,
-			   NULL, start, end))
-		return 1;
 
 	preempt_disable();
 	mod = __module_text_address((unsigned long)start);
@@ -584,6 +608,29 @@ int static_call_text_reserved(void *start, void *end)
 			     mod, start, end);
 	module_put(mod);
 	return ret;
+}
+#else
+static int module_text_reserved(void *start, void *end)
+{
+	return 0;
+}
+#endif
+
+/**
+ * static_call_text_reserved - does a range of text hold a static call site?
+ * @start: first byte of the range
+ * @end: last byte of the range
+ *
+ * For kprobes, which must not put a probe where a site is rewritten.
+ *
+ * Return: 1 if a live site overlaps [@start, @end], else 0.
+ */
+int static_call_text_reserved(void *start, void *end)
+{
+	if (table_reserves(__start_static_call_sites, __stop_static_call_sites,
+			   NULL, start, end))
+		return 1;
+	return module_text_reserved(start, end);
 }
 
 struct site_visit {

@@ -14,8 +14,8 @@
  *
  * DECLARE_STATIC_CALL() makes a key usable in other files;
  * EXPORT_STATIC_CALL[_GPL]() lets modules call and update it, and
- * EXPORT_STATIC_CALL_TRAMP[_GPL]() lets them only call it, through
- * static_call_mod().
+ * where static calls have trampolines, EXPORT_STATIC_CALL_TRAMP[_GPL]()
+ * lets them only call it, through static_call_mod().
  *
  * A key defined with DEFINE_STATIC_CALL_NULL() has no target: call it
  * with static_call_cond(), which does nothing while the target is NULL
@@ -63,7 +63,12 @@ long __static_call_return0(void);
 
 #ifdef CONFIG_HAVE_STATIC_CALL
 
+/*
+ * Zero until static_call_init() has run: before that, only the
+ * lock-free static_call_update_early() may retarget a key.
+ */
 extern int static_call_initialized;
+int __init static_call_init(void);
 
 /* Out of line: an update rewrites only the trampoline. */
 #define STATIC_CALL_TRAMP_ADDR(name)	(&STATIC_CALL_TRAMP(name))
@@ -79,8 +84,9 @@ void __static_call_update(struct static_call_key *key, void *tramp,
  *
  * arch_static_call_validate() - 0 if @addr holds exactly what the
  *	compiler emitted there or what the core last wrote for target
- *	@old, or -EINVAL, having said what it found.  The core refuses an
- *	update unless every place it would write passes.
+ *	@old, or -EINVAL, having said what it found and what it expected.
+ *	The core writes only places that pass; it refuses a module with a
+ *	site that does not, and warns about any other place that does not.
  * arch_static_call_queue() - arrange for @addr to reach @func.  It may
  *	write at once when @early (no other CPU can run that code yet), and
  *	may leave a site branching to @tramp, e.g. when @func is out of
@@ -97,6 +103,8 @@ void arch_static_call_flush(void);
 
 #define static_call_initialized		0
 #define STATIC_CALL_TRAMP_ADDR(name)	NULL
+
+static inline int static_call_init(void) { return 0; }
 
 static inline void __static_call_update(struct static_call_key *key,
 					void *tramp, void *func)
@@ -151,9 +159,10 @@ extern struct static_call_tramp_key __start_static_call_tramp_key[];
 extern struct static_call_tramp_key __stop_static_call_tramp_key[];
 extern char __static_call_text_start[], __static_call_text_end[];
 
-int __init static_call_init(void);
 void static_call_force_reinit(void);
 int static_call_text_reserved(void *start, void *end);
+/* How many bytes, from @addr, the instruction at a site spans. */
+int arch_static_call_site_size(void *addr, bool tail);
 int static_call_visit_sites(struct static_call_key *key,
 			    int (*fn)(void *addr, bool tail, void *arg),
 			    void *arg);
@@ -165,7 +174,6 @@ extern bool static_call_sorted_at_boot;
 
 #else
 
-static inline int static_call_init(void) { return 0; }
 static inline void static_call_force_reinit(void) { }
 
 static inline int static_call_text_reserved(void *start, void *end)
@@ -246,11 +254,14 @@ static inline void __static_call_nop(void)
 
 #define static_call_cond(name)	(void)__static_call_cond(name)
 
-/* No trampoline: modules need the key even to call. */
+/*
+ * No trampoline: modules need the key even to call, and whoever has the
+ * key can retarget it.  So there is no EXPORT_STATIC_CALL_TRAMP() here:
+ * a call-only export cannot be kept call-only, and a module that uses
+ * one fails to build rather than gain the power to update.
+ */
 #define EXPORT_STATIC_CALL(name)	EXPORT_SYMBOL(STATIC_CALL_KEY(name))
 #define EXPORT_STATIC_CALL_GPL(name)	EXPORT_SYMBOL_GPL(STATIC_CALL_KEY(name))
-#define EXPORT_STATIC_CALL_TRAMP(name)	EXPORT_STATIC_CALL(name)
-#define EXPORT_STATIC_CALL_TRAMP_GPL(name) EXPORT_STATIC_CALL_GPL(name)
 
 #endif /* CONFIG_HAVE_STATIC_CALL */
 

@@ -2,8 +2,8 @@
 /*
  * The small part of the static call interface that headers need in order
  * to declare and call a static call, and that objtool needs in order to
- * emit the site table.  objtool builds with an identical copy under
- * tools/include.
+ * emit the site table.  objtool builds with a copy under tools/include,
+ * which must stay identical (tools/objtool/sync-check.sh checks it).
  */
 #ifndef _STATIC_CALL_TYPES_H
 #define _STATIC_CALL_TYPES_H
@@ -35,11 +35,11 @@
  * itself to what it names, so the table is position independent and
  * eight bytes a site on 32-bit and 64-bit kernels alike.
  *
- * Keys are at least 4-byte aligned, which leaves the two low bits of the
- * key distance for flags.  objtool sets TAIL; the kernel sets INIT for
- * sites in init text.  A module site may name the trampoline instead of
- * the key (when only the trampoline is exported to it): the kernel
- * resolves that through .static_call_tramp_key when the module loads.
+ * Keys are at least 4-byte aligned, which leaves the low bits of the key
+ * distance for flags; objtool sets TAIL.  A module site may name the
+ * trampoline instead of the key (when only the trampoline is exported to
+ * it): the kernel resolves that through .static_call_tramp_key when the
+ * module loads.
  */
 struct static_call_site {
 	s32 addr;
@@ -47,8 +47,7 @@ struct static_call_site {
 };
 
 #define STATIC_CALL_SITE_TAIL	1UL	/* a jump: the site is a tail call */
-#define STATIC_CALL_SITE_INIT	2UL	/* in init text: gone after boot */
-#define STATIC_CALL_SITE_FLAGS	3UL
+#define STATIC_CALL_SITE_FLAGS	STATIC_CALL_SITE_TAIL
 
 #define DECLARE_STATIC_CALL(name, func)					\
 	extern struct static_call_key STATIC_CALL_KEY(name);		\
