@@ -11,10 +11,14 @@
  *	jump site	NULL		a return: RET and INT3 padding, or
  *					JMP.d32 to the return thunk
  *	Jcc site	function	Jcc.d32
- *	Jcc site	NULL		Jcc.d32 to a lone return
+ *	Jcc site	NULL		Jcc.d32 to a lone return, or to the
+ *					return thunk if that return wants it
  *
  * A trampoline is a jump site.  A compiler emits a conditional tail call
  * as a Jcc; the Jcc is kept, only its destination changes.
+ *
+ * Checking a place (arch_static_call_validate()) looks only at its bytes:
+ * it must not depend on, or change, anything else.
  */
 #include <linux/bug.h>
 #include <linux/memory.h>
@@ -24,7 +28,7 @@
 #include <linux/unaligned.h>
 
 /* Bytes 5-7 of every trampoline; see asm/static_call.h. */
-static const u8 tramp_signature[] = { 0x0f, 0xb9, 0xc8 };
+static const u8 tramp_signature[] = { 0x0f, 0xb9, 0xcc };
 
 static const u8 xor_eax_5[] = { 0x2e, 0x2e, 0x2e, 0x31, 0xc0 };
 
@@ -46,8 +50,11 @@ asm(".pushsection .text, \"ax\"\n\t"
 	".size __static_call_ret, . - __static_call_ret\n\t"
 	".popsection\n");
 
+#define JCC32_INSN_SIZE		6
+
+/* The longest instruction written at a site is a Jcc.d32. */
 struct sc_insn {
-	u8 bytes[POKE_MAX_OPCODE_SIZE];
+	u8 bytes[JCC32_INSN_SIZE];
 	int len;
 	const void *emulate;	/* what an INT3 at the site stands for */
 };
@@ -78,17 +85,30 @@ static void gen_copy(struct sc_insn *in, const u8 *bytes, int len)
 /* Keep the condition, change the destination. */
 static void gen_jcc(struct sc_insn *in, const u8 *at, void *dest)
 {
+	BUILD_BUG_ON(sizeof(in->bytes) < JCC32_INSN_SIZE);
 	in->bytes[0] = at[0];
 	__text_gen_insn(in->bytes + 1, at[1], at + 1, dest, JMP32_INSN_SIZE);
-	in->len = JMP32_INSN_SIZE + 1;
+	in->len = JCC32_INSN_SIZE;
 }
 
-static void gen_return(struct sc_insn *in, void *at, bool thunk)
+/* A return executed at @at itself. */
+static void gen_return(struct sc_insn *in, void *at)
 {
-	if (thunk)
+	if (cpu_wants_rethunk_at(at))
 		gen_rel32(in, JMP32_INSN_OPCODE, at, x86_return_thunk);
 	else
 		gen_copy(in, ret_padded, sizeof(ret_padded));
+}
+
+/*
+ * A Jcc to NULL returns through __static_call_ret: whether that return
+ * needs the thunk depends on where it is (ITS), not where the Jcc is.
+ */
+static void *jcc_null_dest(void)
+{
+	if (cpu_wants_rethunk_at(__static_call_ret))
+		return x86_return_thunk;
+	return __static_call_ret;
 }
 
 static void gen_call_site(struct sc_insn *in, void *at, void *func)
@@ -105,28 +125,17 @@ static void gen_call_site(struct sc_insn *in, void *at, void *func)
 	}
 }
 
-/* A return, or for a Jcc somewhere to return from. */
-static void gen_null_jump(struct sc_insn *in, u8 *at, bool thunk)
+static void gen_jump_site(struct sc_insn *in, u8 *at, void *func)
 {
-	if (!is_jcc32(at))
-		gen_return(in, at, thunk);
-	else if (thunk)
-		gen_jcc(in, at, x86_return_thunk);
-	else
-		gen_jcc(in, at, __static_call_ret);
-}
-
-static void gen_jump_site(struct sc_insn *in, void *at, void *func)
-{
-	if (!func)
-		gen_null_jump(in, at, cpu_wants_rethunk_at(at));
-	else if (is_jcc32(at))
-		gen_jcc(in, at, func);
-	else
+	if (is_jcc32(at))
+		gen_jcc(in, at, func ?: jcc_null_dest());
+	else if (func)
 		gen_rel32(in, JMP32_INSN_OPCODE, at, func);
+	else
+		gen_return(in, at);
 }
 
-/* What @at must hold for @func: the same rules for every caller. */
+/* What @at must hold for @func. */
 static void gen_insn(struct sc_insn *in, void *at, void *func, bool tail)
 {
 	in->emulate = NULL;
@@ -136,44 +145,56 @@ static void gen_insn(struct sc_insn *in, void *at, void *func, bool tail)
 		gen_call_site(in, at, func);
 }
 
-static bool holds(const void *at, const struct sc_insn *in)
-{
-	return !memcmp(at, in->bytes, in->len);
-}
-
-/*
- * A NULL target's return, in any form: rethunk is decided late, and a
- * NULL trampoline is compiled as a jump to __x86_return_thunk until
- * __static_call_fixup() rewrites it.
- */
-static bool holds_null_jump(u8 *at)
-{
-	struct sc_insn in;
-
-	gen_null_jump(&in, at, false);
-	if (holds(at, &in))
-		return true;
-	gen_null_jump(&in, at, true);
-	if (holds(at, &in))
-		return true;
-	if (!IS_ENABLED(CONFIG_MITIGATION_RETHUNK) || is_jcc32(at))
-		return false;
-	gen_rel32(&in, JMP32_INSN_OPCODE, at, __x86_return_thunk);
-	return holds(at, &in);
-}
-
 /* The destination of the CALL, JMP or Jcc at @at, if it is one. */
-static void *branch_dest(u8 *at, bool tail)
+static u8 *branch_dest(u8 *at, bool tail)
 {
 	int len = JMP32_INSN_SIZE;
 	s32 disp;
 
 	if (is_jcc32(at) && tail)
-		len++;
+		len = JCC32_INSN_SIZE;
 	else if (at[0] != (tail ? JMP32_INSN_OPCODE : CALL_INSN_OPCODE))
 		return NULL;
 	disp = get_unaligned((s32 *)(at + len - sizeof(s32)));
 	return at + len + disp;
+}
+
+/*
+ * A NULL target's return, in any form: whether it wants the thunk is
+ * decided late, and a NULL trampoline is compiled as a jump to
+ * __x86_return_thunk until __static_call_fixup() rewrites it.
+ */
+static bool holds_null_jump(u8 *at)
+{
+	u8 *dest = branch_dest(at, true);
+
+	if (is_jcc32(at))
+		return dest == (u8 *)__static_call_ret ||
+		       dest == (u8 *)x86_return_thunk;
+	if (!memcmp(at, ret_padded, sizeof(ret_padded)))
+		return true;
+	return dest && (dest == (u8 *)x86_return_thunk ||
+			dest == (u8 *)__x86_return_thunk);
+}
+
+/*
+ * A call to @func: straight to it, or (call depth tracking) to the
+ * accounting thunk in the padding before it.  Whether @func gets a thunk
+ * depends on where it lives now, and a module that held it may be gone,
+ * so accept either from the bytes alone.
+ */
+static bool holds_call_to(u8 *at, u8 *func)
+{
+	u8 *dest = branch_dest(at, false);
+
+	if (dest == func)
+		return true;
+#ifdef CONFIG_CALL_THUNKS
+	return dest && dest < func &&
+	       dest >= func - CONFIG_FUNCTION_PADDING_BYTES;
+#else
+	return false;
+#endif
 }
 
 /*
@@ -195,26 +216,26 @@ static bool holds_branch_to_tramp(u8 *addr, void *tramp, bool tail)
 	return !memcmp(sig, tramp_signature, sizeof(sig));
 }
 
-static bool holds_expected(void *addr, void *tramp, void *old, bool tail)
+/* Does @addr reach @old, in any form this file or the compiler writes? */
+static bool holds_expected(u8 *addr, void *tramp, void *old, bool tail)
 {
-	struct sc_insn in;
-
-	gen_insn(&in, addr, old, tail);
-	if (holds(addr, &in))
+	if (addr != tramp && holds_branch_to_tramp(addr, tramp, tail))
 		return true;
-	if (!old && tail && holds_null_jump(addr))
+	if (tail)
+		return old ? branch_dest(addr, true) == old :
+			     holds_null_jump(addr);
+	if (!old)
+		return !memcmp(addr, x86_nops[5], 5);
+	if (old == __static_call_return0 &&
+	    !memcmp(addr, xor_eax_5, sizeof(xor_eax_5)))
 		return true;
-	/* Written before call depth tracking was set up: no thunk yet. */
-	if (!tail && old && old != __static_call_return0) {
-		gen_rel32(&in, CALL_INSN_OPCODE, addr, old);
-		if (holds(addr, &in))
-			return true;
-	}
-	return addr != tramp && holds_branch_to_tramp(addr, tramp, tail);
+	return holds_call_to(addr, old);
 }
 
 int arch_static_call_validate(void *addr, void *tramp, void *old, bool tail)
 {
+	struct sc_insn want;
+
 	lockdep_assert_held(&text_mutex);
 
 	if (addr == tramp && !is_tramp(addr)) {
@@ -224,11 +245,39 @@ int arch_static_call_validate(void *addr, void *tramp, void *old, bool tail)
 	}
 	if (holds_expected(addr, tramp, old, tail))
 		return 0;
-	pr_err("static_call: %s %pS holds %*ph: not a %s to %ps nor to %s\n",
-	       addr == tramp ? "trampoline" : "site", addr, 6, addr,
-	       tail ? "jump" : "call", old,
+	/* What this file writes for @old; callthunks may not be asked. */
+	if (tail || !old || old == __static_call_return0)
+		gen_insn(&want, addr, old, tail);
+	else
+		gen_rel32(&want, CALL_INSN_OPCODE, addr, old);
+	pr_err("static_call: %s %pS holds %*ph, expected %*ph (for %ps) or a %s to %s\n",
+	       addr == tramp ? "trampoline" : "site", addr, want.len, addr,
+	       want.len, want.bytes, old, tail ? "jump" : "call",
 	       addr == tramp ? "itself" : "a trampoline");
 	return -EINVAL;
+}
+
+int arch_static_call_site_size(void *addr, bool tail)
+{
+	u8 op = *(u8 *)addr;
+
+	/*
+	 * Only a tail call can be a Jcc.d32; while one is rewritten its
+	 * first byte is an INT3, so count anything but JMP or RET as one.
+	 */
+	if (!tail || op == JMP32_INSN_OPCODE || op == RET_INSN_OPCODE)
+		return JMP32_INSN_SIZE;
+	return JCC32_INSN_SIZE;
+}
+
+/*
+ * Before the text-patching machinery is up write at once; no other CPU
+ * runs yet.  The core asks for it only while the system is booting, so
+ * text_poke_early() (init text unless modules are on) is still there.
+ */
+static void __ref write_early(void *addr, const struct sc_insn *in)
+{
+	text_poke_early(addr, in->bytes, in->len);
 }
 
 void arch_static_call_queue(void *addr, void *tramp, void *func, bool tail,
@@ -239,10 +288,10 @@ void arch_static_call_queue(void *addr, void *tramp, void *func, bool tail,
 	lockdep_assert_held(&text_mutex);
 
 	gen_insn(&in, addr, func, tail);
-	if (holds(addr, &in))
+	if (!memcmp(addr, in.bytes, in.len))
 		return;
 	if (early)
-		text_poke_early(addr, in.bytes, in.len);
+		write_early(addr, &in);
 	else
 		text_poke_queue(addr, in.bytes, in.len, in.emulate);
 }
@@ -277,7 +326,7 @@ noinstr void __static_call_update_early(void *tramp, void *func)
  * is ours to write, in whichever form the CPU now wants.  Returns true
  * when @addr is a trampoline (and so dealt with).
  */
-bool __static_call_fixup(void *addr, u8 op, void *dest)
+bool __init_or_module __static_call_fixup(void *addr, u8 op, void *dest)
 {
 	unsigned long start = (unsigned long)addr;
 	struct sc_insn in;
@@ -293,8 +342,8 @@ bool __static_call_fixup(void *addr, u8 op, void *dest)
 		return true;
 
 	mutex_lock(&text_mutex);
-	gen_return(&in, addr, cpu_wants_rethunk_at(addr));
-	if (!holds(addr, &in))
+	gen_return(&in, addr);
+	if (memcmp(addr, in.bytes, in.len))
 		text_poke_early(addr, in.bytes, in.len);
 	mutex_unlock(&text_mutex);
 	return true;

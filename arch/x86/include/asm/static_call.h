@@ -11,17 +11,16 @@
  *
  *	+0	one 5-byte instruction: JMP.d32 to the target, or a return
  *		(RET and INT3 padding, or JMP.d32 to the return thunk)
- *	+5	UD1 %eax,%ecx (0f b9 c8)
+ *	+5	UD1 %esp,%ecx (0f b9 cc)
  *
  * No compiler emits that UD1, so it marks the slot as a trampoline when
  * the patching code is handed an address (see __static_call_fixup()),
- * and it stops speculation past the jump.  Callers reach the trampoline
- * only by direct branches, hence no ENDBR.
+ * and it stops speculation past the jump.  The bytes are the ones the
+ * kernel has always used (the UD1 decoding in arch/x86/kernel/traps.c
+ * names them, and tools that read kernel images know them).  Callers
+ * reach the trampoline only by direct branches, hence no ENDBR.
  */
-/* A site is a CALL.d32, JMP.d32 or Jcc.d32. */
-#define ARCH_STATIC_CALL_SITE_SIZE	6
-
-#define X86_STATIC_CALL_TRAMP_SIGNATURE	".byte 0x0f, 0xb9, 0xc8"
+#define X86_STATIC_CALL_TRAMP_SIGNATURE	".byte 0x0f, 0xb9, 0xcc"
 
 #define __X86_STATIC_CALL_TRAMP(name, insn)				\
 	asm(".pushsection .static_call.text, \"ax\"\n\t"		\
