@@ -88,6 +88,19 @@ static void put32(const struct image *im, void *p, u32 v)
 	memcpy(p, &v, sizeof(v));
 }
 
+/* Do @len bytes at @off lie within @size?  Written so nothing can wrap. */
+static bool within(u64 off, u64 len, u64 size)
+{
+	return off <= size && len <= size - off;
+}
+
+/*
+ * A field of a section header at @at: by offset, since nothing keeps a
+ * malformed file's headers aligned for the structure.
+ */
+#define SHDR_FIELD(bits, at, field)					\
+	(im->data + (at) + offsetof(Elf##bits##_Shdr, field))
+
 static int fail(const struct image *im, const char *why)
 {
 	fprintf(stderr, "static_call_sorttable: %s: %s\n", im->path, why);
@@ -140,27 +153,23 @@ static int read_section(const struct image *im, unsigned int idx,
 	u16 entsize;
 	u64 at = section_headers(im, &entsize);
 
-	at += (u64)idx * entsize;
 	if (entsize < (im->is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr)) ||
-	    at + entsize > im->size)
+	    !within(at, (u64)idx * entsize + entsize, im->size))
 		return fail(im, "section header out of the file");
+	at += (u64)idx * entsize;
 
 	if (im->is64) {
-		const Elf64_Shdr *sh = (const void *)(im->data + at);
-
-		sec->type = get32(im, &sh->sh_type);
-		sec->addr = get64(im, &sh->sh_addr);
-		sec->offset = get64(im, &sh->sh_offset);
-		sec->size = get64(im, &sh->sh_size);
-		sec->link = get32(im, &sh->sh_link);
+		sec->type = get32(im, SHDR_FIELD(64, at, sh_type));
+		sec->addr = get64(im, SHDR_FIELD(64, at, sh_addr));
+		sec->offset = get64(im, SHDR_FIELD(64, at, sh_offset));
+		sec->size = get64(im, SHDR_FIELD(64, at, sh_size));
+		sec->link = get32(im, SHDR_FIELD(64, at, sh_link));
 	} else {
-		const Elf32_Shdr *sh = (const void *)(im->data + at);
-
-		sec->type = get32(im, &sh->sh_type);
-		sec->addr = get32(im, &sh->sh_addr);
-		sec->offset = get32(im, &sh->sh_offset);
-		sec->size = get32(im, &sh->sh_size);
-		sec->link = get32(im, &sh->sh_link);
+		sec->type = get32(im, SHDR_FIELD(32, at, sh_type));
+		sec->addr = get32(im, SHDR_FIELD(32, at, sh_addr));
+		sec->offset = get32(im, SHDR_FIELD(32, at, sh_offset));
+		sec->size = get32(im, SHDR_FIELD(32, at, sh_size));
+		sec->link = get32(im, SHDR_FIELD(32, at, sh_link));
 	}
 	return 0;
 }
@@ -189,21 +198,23 @@ static int find_symbol(const struct image *im, const struct section *symtab,
 
 	if (read_section(im, symtab->link, &strtab))
 		return -1;
-	if (symtab->offset + symtab->size > im->size ||
-	    strtab.offset + strtab.size > im->size)
+	if (!within(symtab->offset, symtab->size, im->size) ||
+	    !within(strtab.offset, strtab.size, im->size))
 		return fail(im, "symbol table out of the file");
 
 	for (at = symtab->offset; at + entsize <= symtab->offset + symtab->size;
 	     at += entsize) {
-		const void *sym = im->data + at;
+		const unsigned char *sym = im->data + at;
 		u32 name = get32(im, sym);	/* st_name comes first */
 
-		if (name >= strtab.size ||
-		    strncmp((const char *)im->data + strtab.offset + name, want,
-			    strtab.size - name))
+		/* The whole name, its NUL included, inside the table. */
+		if (!within(name, strlen(want) + 1, strtab.size) ||
+		    memcmp(im->data + strtab.offset + name, want,
+			   strlen(want) + 1))
 			continue;
-		*value = im->is64 ? get64(im, &((const Elf64_Sym *)sym)->st_value) :
-				    get32(im, &((const Elf32_Sym *)sym)->st_value);
+		*value = im->is64 ?
+			 get64(im, sym + offsetof(Elf64_Sym, st_value)) :
+			 get32(im, sym + offsetof(Elf32_Sym, st_value));
 		return 1;
 	}
 	return 0;
@@ -220,9 +231,9 @@ static int locate_table(const struct image *im, unsigned int nr,
 		if (read_section(im, i, &sec))
 			return -1;
 		if (sec.type != SHT_PROGBITS || start < sec.addr ||
-		    stop > sec.addr + sec.size)
+		    !within(start - sec.addr, stop - start, sec.size))
 			continue;
-		if (sec.offset + sec.size > im->size)
+		if (!within(sec.offset, sec.size, im->size))
 			return fail(im, "section out of the file");
 		table->addr = start;
 		table->offset = sec.offset + (start - sec.addr);
