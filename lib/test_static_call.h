@@ -89,4 +89,12 @@ int sc_test_text_reserved(void *start, void *end);
 void sc_test_note_unloaded_text(void *start, unsigned long size);
 bool sc_test_unloaded_text(void **start, unsigned long *size);
 
+/*
+ * test_static_call_after's key, which test_static_call_mod points at one
+ * of its own functions and leaves so when it is unloaded, as a KVM vendor
+ * module leaves kvm.ko's keys.  Reached through symbol_get(): the module
+ * also loads when test_static_call_after is not there.
+ */
+void sc_after_adopt_target(long (*func)(long));
+
 #endif /* _LIB_TEST_STATIC_CALL_H */

@@ -12,6 +12,10 @@
  * unmapped memory and faults (the console check catches the Oops); one
  * that silently corrupts is caught by the kernel sites and by
  * static_call_text_reserved() still claiming the freed range.
+ *
+ * It also defines a key of its own that test_static_call_mod points at
+ * one of its functions and leaves pointing there when it goes, as KVM's
+ * vendor modules leave kvm.ko's keys: the suite then retargets that key.
  */
 #include <kunit/test.h>
 #include <linux/module.h>
@@ -20,6 +24,34 @@
 #include "test_static_call.h"
 
 #define AFTER_ROUNDS 50
+
+static long after_own_target(long x)
+{
+	return x + SC_TEST_C;
+}
+
+DEFINE_STATIC_CALL(sc_after_vendor, after_own_target);
+
+static noinline long after_vendor_site(long x)
+{
+	long ret = static_call(sc_after_vendor)(x);
+
+	barrier();
+	return ret;
+}
+
+static long (*adopted_target)(long);
+
+/**
+ * sc_after_adopt_target - point this module's key at another module's function
+ * @func: the function, which test_static_call_mod leaves behind when it goes
+ */
+void sc_after_adopt_target(long (*func)(long))
+{
+	adopted_target = func;
+	static_call_update(sc_after_vendor, func);
+}
+EXPORT_SYMBOL_GPL(sc_after_adopt_target);
 
 static void reset_shared_keys(void *unused)
 {
@@ -95,12 +127,31 @@ static void unloaded_text_is_not_reserved(struct kunit *test)
 			0);
 }
 
+/*
+ * The key still targets a function of the unloaded module; an update
+ * must retarget every site all the same, whatever the gone module's text
+ * made the sites hold (with call depth tracking, a call to the
+ * accounting thunk in front of the function).
+ */
+static void module_key_retargeted_from_unloaded_module(struct kunit *test)
+{
+	KUNIT_ASSERT_NOT_NULL_MSG(test, adopted_target,
+				  "test_static_call_mod never set sc_after_vendor");
+	SC_EXPECT_TARGET(test, static_call_query(sc_after_vendor),
+			 adopted_target);
+	static_call_update(sc_after_vendor, after_own_target);
+	KUNIT_EXPECT_EQ(test, after_vendor_site(5), 5 + SC_TEST_C);
+	static_call_update(sc_after_vendor, sc_test_target_a);
+	KUNIT_EXPECT_EQ(test, after_vendor_site(6), 6 + SC_TEST_A);
+}
+
 static struct kunit_case static_call_after_unload_cases[] = {
 	KUNIT_CASE(module_was_unloaded_first),
 	KUNIT_CASE(kernel_key_updates_after_unload),
 	KUNIT_CASE(cond_key_updates_after_unload),
 	KUNIT_CASE(tramp_only_key_updates_after_unload),
 	KUNIT_CASE(unloaded_text_is_not_reserved),
+	KUNIT_CASE(module_key_retargeted_from_unloaded_module),
 	{}
 };
 

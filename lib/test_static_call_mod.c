@@ -201,6 +201,18 @@ static struct kunit_suite static_call_module_suite = {
 
 kunit_test_suite(static_call_module_suite);
 
+static int __init test_static_call_mod_init(void)
+{
+	void (*adopt)(long (*func)(long)) = symbol_get(sc_after_adopt_target);
+
+	if (adopt) {
+		adopt(mod_target);
+		symbol_put(sc_after_adopt_target);
+	}
+	return 0;
+}
+module_init(test_static_call_mod_init);
+
 static void __exit test_static_call_mod_exit(void)
 {
 	const struct module_memory *text = &THIS_MODULE->mem[MOD_TEXT];

@@ -2,11 +2,15 @@
 /*
  * White-box tests of x86 inline static calls: decode what was written at
  * each call site and in the trampoline, and check that a site holding
- * something unexpected makes an update refuse without writing anything.
+ * something unexpected is never written while the rest of the update
+ * goes on.
  */
 #include <kunit/test.h>
 #include <kunit/visibility.h>
+#include <linux/init.h>
+#include <linux/kprobes.h>
 #include <linux/memory.h>
+#include <linux/panic.h>
 #include <linux/static_call.h>
 #include <linux/unaligned.h>
 #include <asm/text-patching.h>
@@ -42,6 +46,56 @@ static noinline long wb_tail_site(long x)
 {
 	return static_call(sc_wb)(x);
 }
+
+/*
+ * Conditional tail calls to a static call, which gcc does not emit from
+ * C.  One Jcc sits in the lower half of a 64-byte line and one in the
+ * upper half: with ITS, a return wants the thunk in the lower half only,
+ * so what each site would want differs, and neither may decide for the
+ * return a Jcc to NULL really runs, __static_call_ret's.  Each function
+ * has 16 bytes of NOP in front, where call depth tracking puts a thunk.
+ */
+static int wb_cond_calls;
+
+static void wb_cond_target(long x)
+{
+	wb_cond_calls++;
+}
+
+DEFINE_STATIC_CALL_NULL(sc_wb_cond, wb_cond_target);
+
+void wb_jcc_low(long x);
+void wb_jcc_high(long x);
+
+#define WB_JCC_FUNC(name, pad)						\
+	".balign 64\n\t"						\
+	".fill " #pad ", 1, 0x90\n"					\
+	#name ":\n\t"							\
+	ANNOTATE_NOENDBR						\
+	"test %rdi, %rdi\n\t"						\
+	"jnz " STATIC_CALL_TRAMP_STR(sc_wb_cond) "\n\t"		\
+	ASM_RET								\
+	".type " #name ", @function\n\t"				\
+	".size " #name ", . - " #name "\n\t"
+
+asm(".pushsection .text, \"ax\"\n\t"
+	WB_JCC_FUNC(wb_jcc_low, 16)
+	WB_JCC_FUNC(wb_jcc_high, 32)
+	".popsection\n");
+
+/*
+ * sc_wb_exit has one site, in a built-in __exit function: code that never
+ * runs, in text that is neither .text nor .init.text.
+ */
+DEFINE_STATIC_CALL(sc_wb_exit, wb_a);
+
+static long wb_exit_result;
+
+static void __exit wb_exit_site(void)
+{
+	wb_exit_result = static_call(sc_wb_exit)(1);
+}
+module_exit(wb_exit_site);
 
 /*
  * Keys for the module tests (static_call_kunit_mod and the refused ones),
@@ -265,10 +319,15 @@ static void poke(void *addr, const void *bytes, size_t len)
 	mutex_unlock(&text_mutex);
 }
 
-static void corrupt_site_refuses_update(struct kunit *test)
+/*
+ * A site that holds a call the key never made is left as found, loudly
+ * (a WARN, which taints); the trampoline and every other site follow the
+ * update, so nothing keeps calling the old target.
+ */
+static void corrupt_site_left_as_found_rest_updated(struct kunit *test)
 {
 	u8 *tramp = (u8 *)&STATIC_CALL_TRAMP(sc_wb);
-	u8 saved[5], corrupt[5], tramp_before[8];
+	u8 saved[5], corrupt[5];
 	struct sites s;
 	int call = 0;
 
@@ -277,7 +336,6 @@ static void corrupt_site_refuses_update(struct kunit *test)
 	if (s.tail[0])
 		call = 1;
 	memcpy(saved, s.addr[call], 5);
-	memcpy(tramp_before, tramp, 8);
 
 	/* A call, but to a function the key never had. */
 	__text_gen_insn(corrupt, CALL_INSN_OPCODE, s.addr[call], wb_c, 5);
@@ -287,19 +345,170 @@ static void corrupt_site_refuses_update(struct kunit *test)
 	static_call_update(sc_wb, wb_b);
 	pr_info("static_call_kunit: refusal expected until here\n");
 
+	KUNIT_EXPECT_TRUE_MSG(test, test_taint(TAINT_WARN),
+			      "leaving a site as found did not warn");
 	KUNIT_EXPECT_PTR_EQ(test, (void *)static_call_query(sc_wb),
-			    (void *)wb_a);
+			    (void *)wb_b);
 	KUNIT_EXPECT_MEMEQ_MSG(test, s.addr[call], corrupt, 5,
 			       "the corrupt site was written");
-	static_call_kunit_expect_site(test, s.addr[!call], s.tail[!call], wb_a);
-	KUNIT_EXPECT_MEMEQ_MSG(test, tramp, tramp_before, 8,
-			       "the trampoline was written");
+	static_call_kunit_expect_site(test, s.addr[!call], s.tail[!call], wb_b);
+	static_call_kunit_expect_site(test, tramp, true, wb_b);
+	KUNIT_EXPECT_EQ(test, wb_tail_site(1), 3);
 
-	/* Repaired, the same update goes through. */
+	/* Repaired by hand, the site follows the next update again. */
+	__text_gen_insn(saved, CALL_INSN_OPCODE, s.addr[call],
+			call_dest_for(wb_b), 5);
 	poke(s.addr[call], saved, 5);
-	static_call_update(sc_wb, wb_b);
-	expect_all(test, wb_b);
+	static_call_update(sc_wb, wb_a);
+	expect_all(test, wb_a);
 }
+
+static void restore_wb_cond(void *unused)
+{
+	static_call_update(sc_wb_cond, NULL);
+}
+
+static void expect_jcc_sites(struct kunit *test, void *dest)
+{
+	struct sites s;
+	int i;
+
+	memset(&s, 0, sizeof(s));
+	static_call_visit_sites(&STATIC_CALL_KEY(sc_wb_cond), collect_site, &s);
+	KUNIT_ASSERT_EQ_MSG(test, s.nr, 2, "sc_wb_cond should have two sites");
+	for (i = 0; i < s.nr; i++) {
+		u8 *site = s.addr[i];
+
+		KUNIT_EXPECT_TRUE_MSG(test, s.tail[i] && site[0] == 0x0f &&
+				      (site[1] & 0xf0) == 0x80,
+				      "%pS: %*ph is no Jcc.d32", site, 6, site);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, rel32_dest(site, 6), dest,
+					"%pS jumps to %ps", site,
+					rel32_dest(site, 6));
+	}
+}
+
+/*
+ * A Jcc to NULL goes to a return; the thunk, if that return wants one,
+ * is decided where the return is.  Under ITS that differs from half a
+ * cache line to the other.
+ */
+static void jcc_null_returns_as_its_return_wants(struct kunit *test)
+{
+	void *ret = cpu_wants_rethunk_at(__static_call_ret) ?
+		    (void *)x86_return_thunk : (void *)__static_call_ret;
+
+	kunit_add_action(test, restore_wb_cond, NULL);
+	expect_jcc_sites(test, ret);
+	wb_cond_calls = 0;
+	wb_jcc_low(1);
+	wb_jcc_high(1);
+	KUNIT_EXPECT_EQ(test, wb_cond_calls, 0);
+
+	static_call_update(sc_wb_cond, wb_cond_target);
+	expect_jcc_sites(test, wb_cond_target);
+	wb_jcc_low(1);
+	wb_jcc_high(0);
+	KUNIT_EXPECT_EQ(test, wb_cond_calls, 1);
+
+	static_call_update(sc_wb_cond, NULL);
+	expect_jcc_sites(test, ret);
+}
+
+/* The bytes other code and outside tools know a trampoline by. */
+static void trampoline_carries_ud1_signature(struct kunit *test)
+{
+	static const u8 ud1_esp_ecx[] = { 0x0f, 0xb9, 0xcc };
+	u8 *tramp = (u8 *)&STATIC_CALL_TRAMP(sc_wb);
+
+	KUNIT_EXPECT_MEMEQ_MSG(test, tramp + 5, ud1_esp_ecx, 3,
+			       "%pS: %*ph", tramp, 8, tramp);
+}
+
+static int count_site(void *addr, bool tail, void *arg)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void restore_wb_exit(void *unused)
+{
+	static_call_update(sc_wb_exit, wb_a);
+}
+
+/*
+ * A built-in __exit function never runs and its text is not kernel
+ * text: its site is never visited, and updating its key, which would
+ * write there through the text poking path, works.
+ */
+static void exit_text_site_never_written(struct kunit *test)
+{
+	int nr = 0;
+
+	kunit_add_action(test, restore_wb_exit, NULL);
+	static_call_visit_sites(&STATIC_CALL_KEY(sc_wb_exit), count_site, &nr);
+	KUNIT_EXPECT_EQ_MSG(test, nr, 0, "a site in __exit text is live");
+	static_call_update(sc_wb_exit, wb_b);
+	KUNIT_EXPECT_PTR_EQ(test, (void *)static_call_query(sc_wb_exit),
+			    (void *)wb_b);
+}
+
+/*
+ * A site reserves its own bytes, no more: a CALL or JMP is 5 bytes, and
+ * the instruction after it can be probed.
+ */
+static void site_reserves_only_its_instruction(struct kunit *test)
+{
+	struct sites s;
+	int i;
+
+	get_sites(test, &s);
+	for (i = 0; i < s.nr; i++) {
+		u8 *site = s.addr[i];
+
+		KUNIT_EXPECT_EQ_MSG(test, static_call_text_reserved(site, site), 1,
+				    "%pS not reserved", site);
+		KUNIT_EXPECT_EQ_MSG(test,
+				    static_call_text_reserved(site + 4, site + 4),
+				    1, "%pS: last byte not reserved", site);
+		KUNIT_EXPECT_EQ_MSG(test,
+				    static_call_text_reserved(site + 5, site + 5),
+				    0, "the instruction after %pS is reserved",
+				    site);
+	}
+}
+
+#ifdef CONFIG_KPROBES
+static int wb_probe_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	return 0;
+}
+
+/* What the reservation is for: kprobes next to a site. */
+static void kprobe_after_call_site_registers(struct kunit *test)
+{
+	struct kprobe kp = { .pre_handler = wb_probe_pre };
+	struct sites s;
+	int call = 0, ret;
+
+	get_sites(test, &s);
+	if (s.tail[0])
+		call = 1;
+	kp.addr = (kprobe_opcode_t *)(s.addr[call] + 5);
+	KUNIT_ASSERT_EQ_MSG(test, register_kprobe(&kp), 0,
+			    "no kprobe at %pS, after a call site", kp.addr);
+	KUNIT_EXPECT_EQ(test, wb_call_site(1), 2);
+	unregister_kprobe(&kp);
+
+	kp = (struct kprobe){ .pre_handler = wb_probe_pre,
+			      .addr = (kprobe_opcode_t *)s.addr[call] };
+	ret = register_kprobe(&kp);
+	KUNIT_EXPECT_NE_MSG(test, ret, 0, "a kprobe took the call site %pS",
+			    s.addr[call]);
+	if (!ret)
+		unregister_kprobe(&kp);
+}
+#endif
 
 static void vmlinux_table_sorted_at_build(struct kunit *test)
 {
@@ -315,7 +524,15 @@ static struct kunit_case static_call_x86_cases[] = {
 	KUNIT_CASE(null_writes_nop_and_return),
 	KUNIT_CASE(return0_writes_xor),
 	KUNIT_CASE(update_early_after_init_patches_sites),
-	KUNIT_CASE(corrupt_site_refuses_update),
+	KUNIT_CASE(trampoline_carries_ud1_signature),
+	KUNIT_CASE(jcc_null_returns_as_its_return_wants),
+	KUNIT_CASE(exit_text_site_never_written),
+	KUNIT_CASE(site_reserves_only_its_instruction),
+#ifdef CONFIG_KPROBES
+	KUNIT_CASE(kprobe_after_call_site_registers),
+#endif
+	/* Last: it taints the kernel. */
+	KUNIT_CASE(corrupt_site_left_as_found_rest_updated),
 	{}
 };
 
