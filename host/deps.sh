@@ -5,7 +5,7 @@ set -u
 pkgs=(make gcc libc6-dev flex bison bc libelf-dev libssl-dev cpio ccache
       python3 git xz-utils qemu-system-x86 qemu-system-arm
       gcc-i686-linux-gnu libc6-dev-i386-cross
-      gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+      gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-powerpc-linux-gnu)
 # (not gcc-multilib: Debian's cross compilers conflict with it)
 missing=()
 for p in "${pkgs[@]}"; do

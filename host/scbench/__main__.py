@@ -6,14 +6,17 @@ import argparse
 import dataclasses
 import os
 import re
+import subprocess
 import sys
 import time
 
 from . import arches, base, compose, console, initramfs, kbuild, paths, plans, qemu
 from . import report
+from .hosttests import sorttable
 from .util import log, Timer
 
-DEFAULT_ARCHES = "x86_64,i386,x86_64_big,arm64"
+DEFAULT_ARCHES = ("x86_64,i386,x86_64_big,arm64,"
+                  "x86_64_tiny,i386_tiny,ppc32_tiny")
 
 
 def _list(value):
@@ -77,12 +80,48 @@ def cmd_build(args):
             kbuild.build(arches.load(name), impl)
 
 
+def _build_outcome(arch, impl, extra):
+    """Compose and build; judge the build.  Returns (outcome, modules)."""
+    out = report.Outcome(f"{arch.ARCH}/{impl}/build")
+    try:
+        modules = _prepare(arch, impl, extra)
+    except subprocess.CalledProcessError as e:
+        out.check(False, f"build failed: {' '.join(map(str, e.cmd[-3:]))}")
+        return out, None
+    except SystemExit as e:     # a configuration that lost an option
+        out.check(False, str(e))
+        return out, None
+    out.check(True, "built")
+    warnings = kbuild.build_warnings(arch, impl)
+    out.check(not warnings, "static call warnings in the build output"
+              + report.diagnostics(warnings))
+    zero = getattr(arch, "ZERO_AT_BOOT", [])
+    if zero and impl == "ours":
+        bad = kbuild.nonzero_at_boot(arch, impl, zero)
+        out.check(not bad, f"not zero before boot: {', '.join(bad)}")
+    return out, modules
+
+
+def _host_tests(extra):
+    """Our host programs, on their own, before any kernel is built."""
+    compose.compose("ours", extra)
+    with Timer("host tests"):
+        return [sorttable.run(paths.src_dir("ours"))]
+
+
 def cmd_run(args, echo):
     outcomes = []
+    if args.command == "check" and "ours" in _list(args.impl):
+        outcomes += _host_tests(args.extra_patch)
     for name in _list(args.arch):
         arch = arches.load(name)
         for impl in _list(args.impl):
-            modules = _prepare(arch, impl, args.extra_patch)
+            if getattr(arch, "BUILD_ONLY", False) and impl != "ours":
+                continue        # the matrix checks our implementation
+            built, modules = _build_outcome(arch, impl, args.extra_patch)
+            outcomes.append(built)
+            if modules is None or getattr(arch, "BUILD_ONLY", False):
+                continue
             boots = _list(args.boots) if args.boots else \
                 getattr(arch, "BOOTS", plans.DEFAULT_BOOTS)
             for boot in boots:

@@ -1,9 +1,11 @@
 """Configure and build a composed tree out of tree, with ccache."""
 import os
 import re
+import subprocess
+import sys
 
 from . import paths
-from .util import run, Timer
+from .util import log, run, Timer
 
 CONFIG_DIR = paths.REPO / "host" / "configs"
 FRAGMENT = "scbench.config"
@@ -51,7 +53,9 @@ def _fragments(arch, impl):
     """The arch's fragments, then impl-<impl>-<kernel ARCH>.config."""
     names = list(arch.CONFIGS)
     extra = f"impl-{impl}-{arch.KERNEL_ARCH}.config"
-    if (CONFIG_DIR / extra).exists():
+    # Build-only configurations are exactly what their fragments say.
+    if (CONFIG_DIR / extra).exists() and not getattr(arch, "BUILD_ONLY",
+                                                      False):
         names.append(extra)
     return "".join((CONFIG_DIR / name).read_text() for name in names)
 
@@ -67,7 +71,7 @@ def configure(arch, impl):
         target = "olddefconfig"
     else:
         frag_file.write_text(fragment)
-        target = "allnoconfig"
+        target = getattr(arch, "BASE_CONFIG", "allnoconfig")
     run(make_args(arch, impl) + [f"KCONFIG_ALLCONFIG={frag_file}", target],
         env=make_env(), stdout=open(os.devnull, "w"))
     have = _parse_config((build / ".config").read_text())
@@ -79,14 +83,66 @@ def configure(arch, impl):
                          + ", ".join(missing))
 
 
+BUILD_LOG = "scbench-build.log"
+
+
+def _targets(arch, impl):
+    targets = [os.path.basename(arch.IMAGE)]
+    if built_config(arch, impl).get("CONFIG_MODULES") == "y":
+        targets.append("modules")
+    return targets
+
+
 def build(arch, impl, targets=None):
-    """Build the boot image and modules; return the build directory."""
+    """Build the image (and modules, where enabled); keep the output.
+
+    The output is shown as it comes and kept in the build directory's
+    scbench-build.log, for build_warnings().
+    """
     configure(arch, impl)
-    with Timer(f"build {arch.ARCH}/{impl}"):
-        run(make_args(arch, impl) + (targets or [os.path.basename(arch.IMAGE),
-                                                "modules"]),
-            env=make_env())
+    cmd = make_args(arch, impl) + (targets or _targets(arch, impl))
+    logfile = paths.build_dir(impl, arch.ARCH) / BUILD_LOG
+    log("$ " + " ".join(str(c) for c in cmd))
+    with Timer(f"build {arch.ARCH}/{impl}"), open(logfile, "w") as keep:
+        proc = subprocess.Popen([str(c) for c in cmd], env=make_env(),
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+        for line in proc.stdout:
+            sys.stdout.write(line)
+            keep.write(line)
+        if proc.wait():
+            raise subprocess.CalledProcessError(proc.returncode, cmd)
     return paths.build_dir(impl, arch.ARCH)
+
+
+# Lines of a build's output that speak of static calls and a problem:
+# compiler and objtool warnings in our files, and objtool's check that
+# its copy of static_call_types.h matches the kernel's.
+_OUR_WARNING = re.compile(r"(?i)(warning|error).*static_call|"
+                          r"static_call.*(warning|error)|"
+                          r"differs from latest version")
+
+
+def build_warnings(arch, impl):
+    logfile = paths.build_dir(impl, arch.ARCH) / BUILD_LOG
+    if not logfile.exists():
+        return []
+    return [line.strip() for line in logfile.read_text().splitlines()
+            if _OUR_WARNING.search(line)]
+
+
+def nonzero_at_boot(arch, impl, symbols):
+    """Of @symbols, those vmlinux does not start with as zero (.bss)."""
+    vmlinux = paths.build_dir(impl, arch.ARCH) / "vmlinux"
+    nm = subprocess.run([f"{arch.CROSS_COMPILE}nm", str(vmlinux)],
+                        check=True, text=True, stdout=subprocess.PIPE).stdout
+    kinds = {}
+    for line in nm.splitlines():
+        words = line.split()
+        if len(words) == 3:
+            kinds[words[2]] = words[1]
+    return [f"{sym} ({'missing' if sym not in kinds else 'in ' + kinds[sym]})"
+            for sym in symbols if kinds.get(sym) not in ("b", "B")]
 
 
 def built_config(arch, impl):

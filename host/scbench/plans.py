@@ -91,6 +91,19 @@ X86_MODULE_STEPS = [
     ("echo", console.EXPECT_END),
     *_load_unload("static_call_kunit_mod")]
 
+# Inline static calls only: a module calling another module's
+# trampoline-only key is refused (EINVAL), and the key's own module is
+# left working (its suite runs once the refusal is done).
+INLINE = "CONFIG_HAVE_STATIC_CALL_INLINE"
+PROVIDER = "test_static_call_provider"
+FOREIGN_TRAMP_STEPS = [
+    ("insmod", PROVIDER),
+    ("echo", console.EXPECT_BEGIN),
+    ("insmod-fails", "test_static_call_foreign"),
+    ("echo", console.EXPECT_END),
+    ("write", f"/sys/module/{PROVIDER}/parameters/run_suite 1"),
+    ("rmmod", PROVIDER)]
+
 FUNCTIONAL = Boot(
     name="functional", threads=TCG,
     steps=[("insmod", AFTER), *_load_unload(MOD),
@@ -99,8 +112,10 @@ FUNCTIONAL = Boot(
     expect={"static_call": 1, "static_call_module": 1 + RELOADS,
             "static_call_after_unload": 1},
     optional={"static_call_x86": "CONFIG_STATIC_CALL_X86_KUNIT_TEST",
-              "static_call_x86_module": X86_MODULE_TESTS},
-    optional_steps={X86_MODULE_TESTS: X86_MODULE_STEPS})
+              "static_call_x86_module": X86_MODULE_TESTS,
+              "static_call_foreign_tramp": INLINE},
+    optional_steps={X86_MODULE_TESTS: X86_MODULE_STEPS,
+                    INLINE: FOREIGN_TRAMP_STEPS})
 
 RACE_BOOT = Boot(
     name="race", threads=TCG,
@@ -131,8 +146,18 @@ DEPTH_TRACKING = replace(
     qemu=["-cpu", "max,vendor=GenuineIntel"],
     must_print=["RETBleed: Mitigation: Stuffing"])
 
+# ITS forced on: return thunks only for returns in the lower half of a
+# cache line, so where a return is decides what static calls write.  The
+# x86 white-box suite alone looks at that.
+ITS = Boot(
+    name="its", threads=TCG, steps=[], expect={"static_call_x86": 1},
+    filter_glob="static_call_x86",
+    cmdline=["indirect_target_selection=force", "spectre_v2=retpoline"],
+    qemu=["-cpu", "max,vendor=GenuineIntel"],
+    must_print=["ITS: Mitigation: Aligned branch/return thunks"])
+
 BOOTS = {b.name: b for b in (FUNCTIONAL, RACE_BOOT, TRACING, PREEMPT_NONE,
-                             RETHUNK, DEPTH_TRACKING)}
+                             RETHUNK, DEPTH_TRACKING, ITS)}
 DEFAULT_BOOTS = ["functional", "race"]
 
 # Not a test: `scbench bench` boots this under -icount shift=0, where a

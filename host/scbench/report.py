@@ -22,7 +22,7 @@ class Outcome:
 MAX_DIAGNOSTICS = 8
 
 
-def _diagnostics(lines):
+def diagnostics(lines):
     shown = "".join(f"\n        {d}" for d in lines[:MAX_DIAGNOSTICS])
     if len(lines) > MAX_DIAGNOSTICS:
         shown += f"\n        ({len(lines) - MAX_DIAGNOSTICS} more lines)"
@@ -43,7 +43,7 @@ def judge(label, boot, config, text, timed_out):
             # A skip is not a pass: every case here must run.
             out.check(case.status == "pass",
                       f"{suite.name}.{case.name}: {case.status}"
-                      + _diagnostics(case.diagnostics))
+                      + diagnostics(case.diagnostics))
         out.check(suite.status != "incomplete",
                   f"{suite.name}: no suite result line")
     expected = boot.expected(config)

@@ -8,4 +8,4 @@ CONFIGS = ["common.config", "x86_64.config", "x86_64_big.config"]
 # preemption model retargets the preempt_schedule static calls, and
 # forced mitigations change what sites must hold.
 BOOTS = ["functional", "race", "tracing", "preempt_none", "rethunk",
-         "depth_tracking"]
+         "depth_tracking", "its"]

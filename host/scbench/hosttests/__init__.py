@@ -1,0 +1,1 @@
+"""Tests of host programs of ours, run by `check` before any boot."""
