@@ -22,6 +22,30 @@ long __static_call_return0(void)
 }
 EXPORT_SYMBOL_GPL(__static_call_return0);
 
+#ifdef CONFIG_HAVE_STATIC_CALL
+/**
+ * static_call_tramp_text_reserved - does a range of text hold a trampoline?
+ * @start: first byte of the range
+ * @end: last byte of the range
+ *
+ * A kprobe's breakpoint in a trampoline would hide, from the next update,
+ * which target the trampoline reaches.  Architectures that keep their
+ * trampolines in .static_call.text say so with
+ * ARCH_STATIC_CALL_TEXT_SECTION.
+ *
+ * Return: whether [@start, @end] overlaps vmlinux's trampolines.
+ */
+bool static_call_tramp_text_reserved(void *start, void *end)
+{
+#ifdef ARCH_STATIC_CALL_TEXT_SECTION
+	return start < (void *)__static_call_text_end &&
+	       end >= (void *)__static_call_text_start;
+#else
+	return false;
+#endif
+}
+#endif
+
 #if defined(CONFIG_HAVE_STATIC_CALL) && !defined(CONFIG_HAVE_STATIC_CALL_INLINE)
 
 /*
@@ -81,5 +105,19 @@ void __static_call_update(struct static_call_key *key, void *tramp,
 	cpus_read_unlock();
 }
 EXPORT_SYMBOL_GPL(__static_call_update);
+
+/**
+ * static_call_text_reserved - does a range of text hold a trampoline?
+ * @start: first byte of the range
+ * @end: last byte of the range
+ *
+ * For kprobes.  Out of line, trampolines are the only code rewritten.
+ *
+ * Return: 1 if [@start, @end] overlaps a trampoline, else 0.
+ */
+int static_call_text_reserved(void *start, void *end)
+{
+	return static_call_tramp_text_reserved(start, end);
+}
 
 #endif

@@ -617,16 +617,18 @@ static int module_text_reserved(void *start, void *end)
 #endif
 
 /**
- * static_call_text_reserved - does a range of text hold a static call site?
+ * static_call_text_reserved - does a range of text hold a site or a trampoline?
  * @start: first byte of the range
  * @end: last byte of the range
  *
- * For kprobes, which must not put a probe where a site is rewritten.
+ * For kprobes, which must not put a probe where code is rewritten.
  *
- * Return: 1 if a live site overlaps [@start, @end], else 0.
+ * Return: 1 if a live site or a trampoline overlaps [@start, @end], else 0.
  */
 int static_call_text_reserved(void *start, void *end)
 {
+	if (static_call_tramp_text_reserved(start, end))
+		return 1;
 	if (table_reserves(__start_static_call_sites, __stop_static_call_sites,
 			   NULL, start, end))
 		return 1;

@@ -647,6 +647,16 @@ static void shared_keys_ready_for_modules(struct kunit *test)
 			SC_TEST_TRAMP_ONLY_AT_LOAD(2));
 }
 
+#ifdef ARCH_STATIC_CALL_TEXT_SECTION
+/* A kprobe in a trampoline would hide what it reaches from updates. */
+static void trampoline_text_reserved(struct kunit *test)
+{
+	void *tramp = (void *)&STATIC_CALL_TRAMP(sc_basic);
+
+	KUNIT_EXPECT_EQ(test, sc_test_text_reserved(tramp, tramp), 1);
+}
+#endif
+
 static struct kunit_case static_call_cases[] = {
 	KUNIT_CASE(initial_target_runs),
 	KUNIT_CASE(update_switches_target),
@@ -654,6 +664,9 @@ static struct kunit_case static_call_cases[] = {
 	KUNIT_CASE(update_back_and_forth),
 	KUNIT_CASE(query_follows_updates),
 	KUNIT_CASE(static_call_mod_in_kernel_code),
+#ifdef ARCH_STATIC_CALL_TEXT_SECTION
+	KUNIT_CASE(trampoline_text_reserved),
+#endif
 	KUNIT_CASE(eight_arguments_reach_target),
 	KUNIT_CASE(u64_values_pass_intact),
 	KUNIT_CASE(null_key_cond_call_does_nothing),

@@ -93,11 +93,23 @@ void __static_call_update(struct static_call_key *key, void *tramp,
  *	direct branch range.
  * arch_static_call_flush() - complete what was queued; on return every
  *	CPU executes only the new code.
+ * arch_static_call_site_size() - (inline static calls only) how many
+ *	bytes the instruction at site @addr spans, for kprobes.
  */
 int arch_static_call_validate(void *addr, void *tramp, void *old, bool tail);
 void arch_static_call_queue(void *addr, void *tramp, void *func, bool tail,
 			    bool early);
 void arch_static_call_flush(void);
+int arch_static_call_site_size(void *addr, bool tail);
+
+/*
+ * For kprobes, which must not put a probe where static calls rewrite
+ * code: 1 if [@start, @end] overlaps a live call site or a trampoline in
+ * .static_call.text (where the architecture keeps them there), else 0.
+ */
+int static_call_text_reserved(void *start, void *end);
+bool static_call_tramp_text_reserved(void *start, void *end);
+extern char __static_call_text_start[], __static_call_text_end[];
 
 #else /* !CONFIG_HAVE_STATIC_CALL */
 
@@ -105,6 +117,11 @@ void arch_static_call_flush(void);
 #define STATIC_CALL_TRAMP_ADDR(name)	NULL
 
 static inline int static_call_init(void) { return 0; }
+
+static inline int static_call_text_reserved(void *start, void *end)
+{
+	return 0;
+}
 
 static inline void __static_call_update(struct static_call_key *key,
 					void *tramp, void *func)
@@ -157,12 +174,8 @@ extern struct static_call_site __start_static_call_sites[];
 extern struct static_call_site __stop_static_call_sites[];
 extern struct static_call_tramp_key __start_static_call_tramp_key[];
 extern struct static_call_tramp_key __stop_static_call_tramp_key[];
-extern char __static_call_text_start[], __static_call_text_end[];
 
 void static_call_force_reinit(void);
-int static_call_text_reserved(void *start, void *end);
-/* How many bytes, from @addr, the instruction at a site spans. */
-int arch_static_call_site_size(void *addr, bool tail);
 int static_call_visit_sites(struct static_call_key *key,
 			    int (*fn)(void *addr, bool tail, void *arg),
 			    void *arg);
@@ -175,11 +188,6 @@ extern bool static_call_sorted_at_boot;
 #else
 
 static inline void static_call_force_reinit(void) { }
-
-static inline int static_call_text_reserved(void *start, void *end)
-{
-	return 0;
-}
 
 #define __STATIC_CALL_KEY_INIT(_func)	{ .func = (_func) }
 #define EXPORT_STATIC_CALL_TRAMP_KEY(name)

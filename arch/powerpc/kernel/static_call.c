@@ -18,6 +18,7 @@
  */
 #include <linux/bug.h>
 #include <linux/memory.h>
+#include <linux/panic.h>
 #include <linux/static_call.h>
 
 #include <asm/code-patching.h>
@@ -107,7 +108,13 @@ void arch_static_call_queue(void *addr, void *tramp, void *func, bool tail,
 		err = patch_u32(far_word(tramp), (unsigned long)func);
 	if (!err && !ppc_inst_equal(ppc_inst_read(tramp), entry))
 		err = patch_instruction(tramp, entry);
-	WARN(err, "static_call: cannot write trampoline %pS: %d\n", tramp, err);
+	/*
+	 * A trampoline that cannot be written still reaches the old
+	 * target, which its owner frees once the update returns.
+	 */
+	if (err)
+		panic("static_call: cannot write trampoline %pS: %d\n", tramp,
+		      err);
 }
 
 void arch_static_call_flush(void)

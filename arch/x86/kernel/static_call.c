@@ -22,6 +22,7 @@
  */
 #include <linux/bug.h>
 #include <linux/memory.h>
+#include <linux/module.h>
 #include <linux/uaccess.h>
 #include <linux/static_call.h>
 #include <asm/text-patching.h>
@@ -173,8 +174,11 @@ static bool holds_null_jump(u8 *at)
 		       dest == (u8 *)x86_return_thunk;
 	if (!memcmp(at, ret_padded, sizeof(ret_padded)))
 		return true;
-	return dest && (dest == (u8 *)x86_return_thunk ||
-			dest == (u8 *)__x86_return_thunk);
+	if (!dest)
+		return false;
+	return dest == (u8 *)x86_return_thunk ||
+	       (IS_ENABLED(CONFIG_MITIGATION_RETHUNK) &&
+		dest == (u8 *)__x86_return_thunk);
 }
 
 /*

@@ -507,6 +507,14 @@ static void kprobe_after_call_site_registers(struct kunit *test)
 			    s.addr[call]);
 	if (!ret)
 		unregister_kprobe(&kp);
+
+	kp = (struct kprobe){ .pre_handler = wb_probe_pre,
+			      .addr = (kprobe_opcode_t *)&STATIC_CALL_TRAMP(sc_wb) };
+	ret = register_kprobe(&kp);
+	KUNIT_EXPECT_NE_MSG(test, ret, 0, "a kprobe took the trampoline %pS",
+			    kp.addr);
+	if (!ret)
+		unregister_kprobe(&kp);
 }
 #endif
 

@@ -20,6 +20,9 @@
  * names them, and tools that read kernel images know them).  Callers
  * reach the trampoline only by direct branches, hence no ENDBR.
  */
+/* Trampolines live in .static_call.text, which kprobes stay out of. */
+#define ARCH_STATIC_CALL_TEXT_SECTION
+
 #define X86_STATIC_CALL_TRAMP_SIGNATURE	".byte 0x0f, 0xb9, 0xcc"
 
 #define __X86_STATIC_CALL_TRAMP(name, insn)				\
