@@ -60,6 +60,25 @@ static inline void sc_test_defer(struct kunit *test, kunit_action_t *action)
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, action, NULL));
 }
 
+/*
+ * In a module: run @suite when the test plan writes to the module's
+ * run_suite parameter, not at load, because it checks what a later step
+ * of the plan (an unload, a refused load) left behind.
+ */
+#define SC_TEST_SUITE_ON_WRITE(suite, when)				\
+static struct kunit_suite *sc_test_suites_on_write[] = { &(suite) };	\
+static int sc_test_run_suite(const char *val,				\
+			     const struct kernel_param *kp)		\
+{									\
+	return __kunit_test_suites_init(sc_test_suites_on_write,	\
+			ARRAY_SIZE(sc_test_suites_on_write));		\
+}									\
+static const struct kernel_param_ops sc_test_run_suite_ops = {		\
+	.set = sc_test_run_suite,					\
+};									\
+module_param_cb(run_suite, &sc_test_run_suite_ops, NULL, 0200);	\
+MODULE_PARM_DESC(run_suite, "Write 1 to run the suite, " when)
+
 /* Kernel call sites of the shared keys, so modules can check them too. */
 long sc_test_kernel_call_shared(long x);
 long sc_test_kernel_call_tramp_only(long x);

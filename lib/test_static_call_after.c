@@ -161,21 +161,8 @@ static struct kunit_suite static_call_after_unload_suite = {
 	.test_cases = static_call_after_unload_cases,
 };
 
-static struct kunit_suite *after_unload_suites[] = {
-	&static_call_after_unload_suite,
-};
-
-static int run_suite_set(const char *val, const struct kernel_param *kp)
-{
-	return __kunit_test_suites_init(after_unload_suites,
-					ARRAY_SIZE(after_unload_suites));
-}
-
-static const struct kernel_param_ops run_suite_ops = {
-	.set = run_suite_set,
-};
-module_param_cb(run_suite, &run_suite_ops, NULL, 0200);
-MODULE_PARM_DESC(run_suite, "Write 1 to run the suite, once test_static_call_mod is unloaded");
+SC_TEST_SUITE_ON_WRITE(static_call_after_unload_suite,
+		       "once test_static_call_mod is unloaded");
 
 MODULE_DESCRIPTION("Static call conformance tests: updates after unload");
 MODULE_LICENSE("GPL");

@@ -58,19 +58,8 @@ static struct kunit_suite static_call_foreign_suite = {
 	.test_cases = static_call_foreign_cases,
 };
 
-static struct kunit_suite *foreign_suites[] = { &static_call_foreign_suite };
-
-static int run_suite_set(const char *val, const struct kernel_param *kp)
-{
-	return __kunit_test_suites_init(foreign_suites,
-					ARRAY_SIZE(foreign_suites));
-}
-
-static const struct kernel_param_ops run_suite_ops = {
-	.set = run_suite_set,
-};
-module_param_cb(run_suite, &run_suite_ops, NULL, 0200);
-MODULE_PARM_DESC(run_suite, "Write 1 to run the suite, once test_static_call_foreign was refused");
+SC_TEST_SUITE_ON_WRITE(static_call_foreign_suite,
+		       "once test_static_call_foreign was refused");
 
 MODULE_DESCRIPTION("Static call tests: a module key exported as a trampoline only");
 MODULE_LICENSE("GPL");

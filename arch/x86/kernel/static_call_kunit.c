@@ -64,9 +64,6 @@ static void wb_cond_target(long x)
 
 DEFINE_STATIC_CALL_NULL(sc_wb_cond, wb_cond_target);
 
-void wb_jcc_low(long x);
-void wb_jcc_high(long x);
-
 #define WB_JCC_FUNC(name, pad)						\
 	".balign 64\n\t"						\
 	".fill " #pad ", 1, 0x90\n"					\

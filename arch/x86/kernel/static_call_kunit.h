@@ -20,6 +20,10 @@ DECLARE_STATIC_CALL(sc_wb_refused, sc_wb_refused_default);
 
 long sc_wb_shared_vmlinux_site(long x);
 
+/* Conditional tail calls, in assembly: if (x) static_call(sc_wb_cond)(x). */
+void wb_jcc_low(long x);
+void wb_jcc_high(long x);
+
 void static_call_kunit_expect_site(struct kunit *test, u8 *site, bool tail,
 				   void *func);
 
