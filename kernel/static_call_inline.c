@@ -12,7 +12,8 @@
  * trampoline and each site) and queues those that hold what we expect;
  * the batch is written at once, so the CPUs synchronise once per update,
  * not once per site.  A place that does not hold what we expect is never
- * written: see retarget_place() for what happens to the update then.
+ * written: see static_call_retarget_place() for what happens to the
+ * update then.
  */
 #include <kunit/visibility.h>
 #include <linux/bug.h>
@@ -25,7 +26,10 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/static_call.h>
+#include <linux/static_call_kunit.h>
 #include <asm/sections.h>
+
+#include "static_call_internal.h"
 
 /* A key's run of sites in one module's table. */
 struct static_call_mod {
@@ -35,10 +39,7 @@ struct static_call_mod {
 	struct static_call_site *end;	/* of the module's table */
 };
 
-int static_call_initialized;
 static bool static_call_reinit_wanted;
-bool static_call_sorted_at_boot __ro_after_init;
-static DEFINE_MUTEX(static_call_mutex);
 
 static void *rel_to_abs(const s32 *field)
 {
@@ -89,17 +90,6 @@ static void site_swap(void *a, void *b, int size)
 	x->key = y->key + delta;
 	y->addr = was_x.addr - delta;
 	y->key = was_x.key - delta;
-}
-
-static bool sites_sorted(struct static_call_site *start,
-			 struct static_call_site *stop)
-{
-	struct static_call_site *site;
-
-	for (site = start; site + 1 < stop; site++)
-		if (site_cmp(site, site + 1) > 0)
-			return false;
-	return true;
 }
 
 #ifdef CONFIG_MODULES
@@ -194,17 +184,15 @@ static int resolve_tramp_sites(struct static_call_site *start,
 #endif
 
 /*
- * Sort by key unless the table is in order already, as vmlinux's is when
- * scripts/static_call_sorttable ran at link time.  Return whether it had
- * to sort.
+ * objtool lists sites in the order it meets them; sort by key so that a
+ * key's sites form one run.  For vmlinux this is about half of what
+ * static_call_init() costs, which is not worth a link-time step (see
+ * Documentation/core-api/static-calls.rst).
  */
-static bool sort_sites(struct static_call_site *start,
+static void sort_sites(struct static_call_site *start,
 		       struct static_call_site *stop)
 {
-	if (sites_sorted(start, stop))
-		return false;
 	sort(start, stop - start, sizeof(*start), site_cmp, site_swap);
-	return true;
 }
 
 static struct static_call_site *run_end(struct static_call_site *run,
@@ -217,42 +205,32 @@ static struct static_call_site *run_end(struct static_call_site *run,
 	return run;
 }
 
-/* What one update does at every place: check it, then write it. */
-struct static_call_retarget {
-	struct static_call_key *key;
-	void *tramp;
-	void *old;
-	void *func;
-	bool early;
-};
-
-/*
- * Retarget one place, or leave it as found.  A place that holds neither
- * what reaches @old nor the compiler's branch to the trampoline reaches
- * nothing this key ever targeted: leaving it does not keep anyone calling
- * @old, and writing it would overwrite code we do not understand.  It is
- * reported (the architecture has said what it found and what it
- * expected), the kernel tainted, and the rest of the update goes on, so
- * that callers who free @old after the update (tracepoint probes, BPF
- * dispatcher images, a module's functions) stay safe.
- */
-static void retarget_place(void *addr, bool tail,
-			   const struct static_call_retarget *rt)
+/* What a site is to the architecture, for an update of @tramp's key. */
+static struct static_call_place
+site_place(const struct static_call_site *site, void *tramp)
 {
-	if (!arch_static_call_validate(addr, rt->tramp, rt->old, tail)) {
-		arch_static_call_queue(addr, rt->tramp, rt->func, tail,
-				       rt->early);
-		return;
-	}
-	WARN(1, "static_call: %ps: %s %pS left as found, not retargeted from %ps to %ps\n",
-	     rt->key, addr == rt->tramp ? "trampoline" : "site", addr,
-	     rt->old, rt->func);
+	struct static_call_place place = {
+		.addr = site_addr(site),
+		.tramp = tramp,
+		.kind = site_has(site, STATIC_CALL_SITE_TAIL) ?
+			STATIC_CALL_PLACE_TAIL : STATIC_CALL_PLACE_CALL,
+	};
+
+	return place;
 }
+
+/* An update, and the trampoline of its key (NULL: not known). */
+struct site_update {
+	struct static_call_retarget rt;
+	void *tramp;
+};
 
 static int retarget_site(struct static_call_site *site, void *ctx)
 {
-	retarget_place(site_addr(site), site_has(site, STATIC_CALL_SITE_TAIL),
-		       ctx);
+	const struct site_update *u = ctx;
+	const struct static_call_place place = site_place(site, u->tramp);
+
+	static_call_retarget_place(&place, &u->rt);
 	return 0;
 }
 
@@ -289,70 +267,14 @@ static int visit_key_sites(struct static_call_key *key, site_action_t action,
 	return err;
 }
 
-/*
- * Point the trampoline, and unless @sites is false every site, at @func,
- * in one batch.
- */
-static void retarget_key(struct static_call_key *key, void *tramp,
-			 void *func, bool sites)
+/* Queue every live site of the key @rt updates. */
+void static_call_retarget_sites(const struct static_call_retarget *rt,
+				void *tramp)
 {
-	struct static_call_retarget rt = {
-		.key = key,
-		.tramp = tramp,
-		.old = key->func,
-		.func = func,
-		.early = system_state == SYSTEM_BOOTING,
-	};
+	struct site_update u = { .rt = *rt, .tramp = tramp };
 
-	if (tramp)
-		retarget_place(tramp, true, &rt);
-	if (sites)
-		visit_key_sites(key, retarget_site, &rt);
-	arch_static_call_flush();
-	WRITE_ONCE(key->func, func);
+	visit_key_sites(rt->key, retarget_site, &u);
 }
-
-/*
- * Lock order: cpus_read_lock(), static_call_mutex, text_mutex.  CPU
- * hotplug is held off because a CPU coming up must not miss the
- * synchronisation that ends a batch.
- */
-static void static_call_lock(void)
-{
-	cpus_read_lock();
-	mutex_lock(&static_call_mutex);
-	mutex_lock(&text_mutex);
-}
-
-static void static_call_unlock(void)
-{
-	mutex_unlock(&text_mutex);
-	mutex_unlock(&static_call_mutex);
-	cpus_read_unlock();
-}
-
-/**
- * __static_call_update - retarget a key and all its call sites
- * @key: the key
- * @tramp: its trampoline
- * @func: the new target, or NULL
- *
- * Use static_call_update(), which passes the right @key and @tramp.  When
- * it returns, no place that reached the old target does any more.  A
- * place that holds neither what this code last wrote there nor what the
- * compiler emitted is left as found, with a warning (which taints the
- * kernel) naming the key and the place.
- */
-void __static_call_update(struct static_call_key *key, void *tramp,
-			  void *func)
-{
-	static_call_lock();
-	/* Before static_call_init() the sites still call the trampoline. */
-	if (key->func != func)
-		retarget_key(key, tramp, func, static_call_initialized);
-	static_call_unlock();
-}
-EXPORT_SYMBOL_GPL(__static_call_update);
 
 /*
  * Apply @action to every live site of a table, for its key's current
@@ -360,19 +282,19 @@ EXPORT_SYMBOL_GPL(__static_call_update);
  */
 static int for_table(struct static_call_site *start,
 		     struct static_call_site *stop, struct module *mod,
-		     bool early, site_action_t action)
+		     site_action_t action)
 {
-	struct static_call_retarget rt = { .early = early };
+	struct site_update u = { };
 	struct static_call_site *site;
 	int err;
 
 	for (site = start; site < stop; site++) {
 		if (!site_alive(site, mod))
 			continue;
-		rt.key = site_key(site);
-		rt.func = rt.key->func;
-		rt.old = rt.func;
-		err = action(site, &rt);
+		u.rt.key = site_key(site);
+		u.rt.func = u.rt.key->func;
+		u.rt.old = u.rt.func;
+		err = action(site, &u);
 		if (err)
 			return err;
 	}
@@ -382,18 +304,18 @@ static int for_table(struct static_call_site *start,
 #ifdef CONFIG_MODULES
 static int check_site(struct static_call_site *site, void *ctx)
 {
-	const struct static_call_retarget *rt = ctx;
+	const struct site_update *u = ctx;
+	const struct static_call_place place = site_place(site, u->tramp);
 
-	return arch_static_call_validate(site_addr(site), rt->tramp, rt->old,
-					 site_has(site, STATIC_CALL_SITE_TAIL));
+	return arch_static_call_validate(&place, u->rt.old);
 }
 
 static int queue_site(struct static_call_site *site, void *ctx)
 {
-	const struct static_call_retarget *rt = ctx;
+	const struct site_update *u = ctx;
+	const struct static_call_place place = site_place(site, u->tramp);
 
-	arch_static_call_queue(site_addr(site), rt->tramp, rt->func,
-			       site_has(site, STATIC_CALL_SITE_TAIL), rt->early);
+	arch_static_call_queue(&place, u->rt.func);
 	return 0;
 }
 
@@ -458,7 +380,7 @@ static int static_call_add_module(struct module *mod)
 	sort_sites(start, stop);
 	err = attach_module_runs(mod);
 	if (!err)
-		err = for_table(start, stop, mod, false, check_site);
+		err = for_table(start, stop, mod, check_site);
 	if (err) {
 		detach_module_runs(mod);
 		return err;
@@ -467,7 +389,7 @@ static int static_call_add_module(struct module *mod)
 	 * Nothing runs the module's code yet, but its text is read-only
 	 * already: write it the usual way, one batch for the module.
 	 */
-	for_table(start, stop, mod, false, queue_site);
+	for_table(start, stop, mod, queue_site);
 	arch_static_call_flush();
 	return 0;
 }
@@ -481,12 +403,12 @@ static int static_call_module_notify(struct notifier_block *nb,
 	if (state != MODULE_STATE_COMING && state != MODULE_STATE_GOING)
 		return NOTIFY_DONE;
 
-	static_call_lock();
-	if (state == MODULE_STATE_COMING)
-		err = static_call_add_module(mod);
-	else
-		detach_module_runs(mod);
-	static_call_unlock();
+	scoped_guard(static_call) {
+		if (state == MODULE_STATE_COMING)
+			err = static_call_add_module(mod);
+		else
+			detach_module_runs(mod);
+	}
 
 	if (err)
 		pr_warn("static_call: cannot load %s: %d\n", mod->name, err);
@@ -532,17 +454,16 @@ int __init static_call_init(void)
 	if (static_call_initialized && !static_call_reinit_wanted)
 		return 0;
 
-	static_call_lock();
-	if (!static_call_initialized) {
-		static_call_sorted_at_boot =
+	scoped_guard(static_call) {
+		if (!static_call_initialized) {
 			sort_sites(__start_static_call_sites,
 				   __stop_static_call_sites);
-		attach_vmlinux_runs();
+			attach_vmlinux_runs();
+		}
+		for_table(__start_static_call_sites, __stop_static_call_sites,
+			  NULL, retarget_site);
+		arch_static_call_flush();
 	}
-	for_table(__start_static_call_sites, __stop_static_call_sites, NULL,
-		  system_state == SYSTEM_BOOTING, retarget_site);
-	arch_static_call_flush();
-	static_call_unlock();
 
 	if (!static_call_initialized)
 		static_call_register_module_notifier();
@@ -570,11 +491,10 @@ void static_call_force_reinit(void)
 static bool site_overlaps(const struct static_call_site *site, void *start,
 			  void *end)
 {
-	void *addr = site_addr(site);
-	int size = arch_static_call_site_size(addr,
-				site_has(site, STATIC_CALL_SITE_TAIL));
+	const struct static_call_place place = site_place(site, NULL);
+	int size = arch_static_call_site_size(&place);
 
-	return addr <= end && addr + size > start;
+	return place.addr <= end && place.addr + size > start;
 }
 
 static int table_reserves(struct static_call_site *start,
@@ -635,6 +555,7 @@ int static_call_text_reserved(void *start, void *end)
 	return module_text_reserved(start, end);
 }
 
+#if IS_ENABLED(CONFIG_KUNIT)
 struct site_visit {
 	int (*fn)(void *addr, bool tail, void *arg);
 	void *arg;
@@ -664,11 +585,10 @@ int static_call_visit_sites(struct static_call_key *key,
 			    void *arg)
 {
 	struct site_visit v = { .fn = fn, .arg = arg };
-	int ret;
 
-	mutex_lock(&static_call_mutex);
-	ret = visit_key_sites(key, visit_site, &v);
-	mutex_unlock(&static_call_mutex);
-	return ret;
+	/* Not text_mutex: @fn may take it to read what a site holds. */
+	guard(mutex)(&static_call_mutex);
+	return visit_key_sites(key, visit_site, &v);
 }
 EXPORT_SYMBOL_IF_KUNIT(static_call_visit_sites);
+#endif /* CONFIG_KUNIT */

@@ -38,8 +38,8 @@
  *
  * Neither: static_call() is an indirect call through key.func.
  *
- * See Documentation/staging/static-calls.rst for the architecture
- * interface.
+ * Documentation/core-api/static-calls.rst describes the API and the
+ * architecture interface.
  */
 
 #include <linux/types.h>
@@ -53,7 +53,7 @@
 /**
  * __static_call_return0 - a target that returns 0
  *
- * Update a key to this (cast to void *) to make its calls return 0
+ * Update a key to this (cast to ``void *``) to make its calls return 0
  * without calling anything where the architecture can, and compare
  * static_call_query() with it to see whether a key was so updated.
  *
@@ -76,31 +76,50 @@ int __init static_call_init(void);
 void __static_call_update(struct static_call_key *key, void *tramp,
 			  void *func);
 
-/*
- * The architecture interface.  The core calls these with text_mutex
- * held and @addr either a trampoline (@addr == @tramp) or a call site of
- * that trampoline's key; @tail says the site (and every trampoline) is a
- * jump rather than a call.  @func NULL means no call.
- *
- * arch_static_call_validate() - 0 if @addr holds exactly what the
- *	compiler emitted there or what the core last wrote for target
- *	@old, or -EINVAL, having said what it found and what it expected.
- *	The core writes only places that pass; it refuses a module with a
- *	site that does not, and warns about any other place that does not.
- * arch_static_call_queue() - arrange for @addr to reach @func.  It may
- *	write at once when @early (no other CPU can run that code yet), and
- *	may leave a site branching to @tramp, e.g. when @func is out of
- *	direct branch range.
- * arch_static_call_flush() - complete what was queued; on return every
- *	CPU executes only the new code.
- * arch_static_call_site_size() - (inline static calls only) how many
- *	bytes the instruction at site @addr spans, for kprobes.
+/**
+ * enum static_call_place_kind - what kind of code a place holds
+ * @STATIC_CALL_PLACE_TRAMP: a key's trampoline; it jumps to the target
+ * @STATIC_CALL_PLACE_CALL: a call site of a trampoline (inline only)
+ * @STATIC_CALL_PLACE_TAIL: a tail-call site: a jump to a trampoline,
+ *	conditional or not (inline only)
  */
-int arch_static_call_validate(void *addr, void *tramp, void *old, bool tail);
-void arch_static_call_queue(void *addr, void *tramp, void *func, bool tail,
-			    bool early);
+enum static_call_place_kind {
+	STATIC_CALL_PLACE_TRAMP,
+	STATIC_CALL_PLACE_CALL,
+	STATIC_CALL_PLACE_TAIL,
+};
+
+/**
+ * struct static_call_place - one place the core asks the architecture to
+ *	check or write
+ * @addr: the first byte of the place
+ * @tramp: the trampoline of the place's key, or NULL while a module's
+ *	sites are checked at load time (a key does not know its trampoline)
+ * @kind: what the place holds
+ */
+struct static_call_place {
+	void *addr;
+	void *tramp;
+	enum static_call_place_kind kind;
+};
+
+/* A trampoline, like a tail-call site, jumps: it never returns to it. */
+static inline bool static_call_place_jumps(const struct static_call_place *p)
+{
+	return p->kind != STATIC_CALL_PLACE_CALL;
+}
+
+/*
+ * The architecture interface, described in
+ * Documentation/core-api/static-calls.rst.  The core calls these hooks
+ * with text_mutex held, for one update at a time.
+ */
+int arch_static_call_validate(const struct static_call_place *place,
+			      void *old);
+void arch_static_call_queue(const struct static_call_place *place,
+			    void *func);
 void arch_static_call_flush(void);
-int arch_static_call_site_size(void *addr, bool tail);
+int arch_static_call_site_size(const struct static_call_place *place);
 
 /*
  * For kprobes, which must not put a probe where static calls rewrite
@@ -176,11 +195,6 @@ extern struct static_call_tramp_key __start_static_call_tramp_key[];
 extern struct static_call_tramp_key __stop_static_call_tramp_key[];
 
 void static_call_force_reinit(void);
-int static_call_visit_sites(struct static_call_key *key,
-			    int (*fn)(void *addr, bool tail, void *arg),
-			    void *arg);
-/* For tests: static_call_init() found vmlinux's site table out of order. */
-extern bool static_call_sorted_at_boot;
 
 #define __STATIC_CALL_KEY_INIT(_func)	{ .func = (_func) }
 #define EXPORT_STATIC_CALL_TRAMP_KEY(name)	ARCH_ADD_TRAMP_KEY(name)

@@ -58,7 +58,7 @@ static int emit_site(struct objtool_file *file, struct section *sec, int idx,
 	bool tail = insn->type != INSN_CALL;
 	struct symbol *key;
 
-	key = site_key_symbol(file, insn->_call_dest);
+	key = site_key_symbol(file, insn_call_dest(insn));
 	if (!key)
 		return -1;
 

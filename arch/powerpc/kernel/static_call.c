@@ -77,13 +77,17 @@ static bool reaches(u32 *tramp, void *old)
 	       READ_ONCE(*far_word(tramp)) == (unsigned long)old;
 }
 
-int arch_static_call_validate(void *addr, void *tramp, void *old, bool tail)
+/* Out of line: the core hands us trampolines only. */
+int arch_static_call_validate(const struct static_call_place *place,
+			      void *old)
 {
+	u32 *tramp = place->addr;
+
 	lockdep_assert_held(&text_mutex);
 
-	if (addr != tramp || !is_tramp(tramp)) {
+	if (place->kind != STATIC_CALL_PLACE_TRAMP || !is_tramp(tramp)) {
 		pr_err("static_call: %pS is not a trampoline: %*ph\n",
-		       addr, PPC_SCT_SIZE, addr);
+		       tramp, PPC_SCT_SIZE, tramp);
 		return -EINVAL;
 	}
 	if (reaches(tramp, old))
@@ -95,9 +99,10 @@ int arch_static_call_validate(void *addr, void *tramp, void *old, bool tail)
 }
 
 /* A trampoline is written at once: there is nothing to batch. */
-void arch_static_call_queue(void *addr, void *tramp, void *func, bool tail,
-			    bool early)
+void arch_static_call_queue(const struct static_call_place *place,
+			    void *func)
 {
+	u32 *tramp = place->addr;
 	ppc_inst_t entry = entry_for(tramp, func);
 	int err = 0;
 

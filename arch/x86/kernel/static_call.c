@@ -220,10 +220,14 @@ static bool holds_branch_to_tramp(u8 *addr, void *tramp, bool tail)
 	return !memcmp(sig, tramp_signature, sizeof(sig));
 }
 
-/* Does @addr reach @old, in any form this file or the compiler writes? */
-static bool holds_expected(u8 *addr, void *tramp, void *old, bool tail)
+/*
+ * Does @addr reach @old, in any form this file or the compiler writes?
+ * A call site may also still hold the compiler's branch to @tramp.
+ */
+static bool holds_expected(u8 *addr, void *tramp, void *old, bool tail,
+			   bool site)
 {
-	if (addr != tramp && holds_branch_to_tramp(addr, tramp, tail))
+	if (site && holds_branch_to_tramp(addr, tramp, tail))
 		return true;
 	if (tail)
 		return old ? branch_dest(addr, true) == old :
@@ -236,18 +240,22 @@ static bool holds_expected(u8 *addr, void *tramp, void *old, bool tail)
 	return holds_call_to(addr, old);
 }
 
-int arch_static_call_validate(void *addr, void *tramp, void *old, bool tail)
+int arch_static_call_validate(const struct static_call_place *place,
+			      void *old)
 {
+	bool tail = static_call_place_jumps(place);
+	bool is_tramp_place = place->kind == STATIC_CALL_PLACE_TRAMP;
+	void *addr = place->addr, *tramp = place->tramp;
 	struct sc_insn want;
 
 	lockdep_assert_held(&text_mutex);
 
-	if (addr == tramp && !is_tramp(addr)) {
+	if (is_tramp_place && !is_tramp(addr)) {
 		pr_err("static_call: %pS is not a trampoline: %*ph\n",
 		       addr, 8, addr);
 		return -EINVAL;
 	}
-	if (holds_expected(addr, tramp, old, tail))
+	if (holds_expected(addr, tramp, old, tail, !is_tramp_place))
 		return 0;
 	/* What this file writes for @old; callthunks may not be asked. */
 	if (tail || !old || old == __static_call_return0)
@@ -255,15 +263,16 @@ int arch_static_call_validate(void *addr, void *tramp, void *old, bool tail)
 	else
 		gen_rel32(&want, CALL_INSN_OPCODE, addr, old);
 	pr_err("static_call: %s %pS holds %*ph, expected %*ph (for %ps) or a %s to %s\n",
-	       addr == tramp ? "trampoline" : "site", addr, want.len, addr,
+	       is_tramp_place ? "trampoline" : "site", addr, want.len, addr,
 	       want.len, want.bytes, old, tail ? "jump" : "call",
-	       addr == tramp ? "itself" : "a trampoline");
+	       is_tramp_place ? "itself" : "a trampoline");
 	return -EINVAL;
 }
 
-int arch_static_call_site_size(void *addr, bool tail)
+int arch_static_call_site_size(const struct static_call_place *place)
 {
-	u8 op = *(u8 *)addr;
+	bool tail = static_call_place_jumps(place);
+	u8 op = *(u8 *)place->addr;
 
 	/*
 	 * Only a tail call can be a Jcc.d32; while one is rewritten its
@@ -275,26 +284,27 @@ int arch_static_call_site_size(void *addr, bool tail)
 }
 
 /*
- * Before the text-patching machinery is up write at once; no other CPU
- * runs yet.  The core asks for it only while the system is booting, so
- * text_poke_early() (init text unless modules are on) is still there.
+ * While the system boots, only this CPU runs and the text-patching
+ * machinery may not be up yet: write at once.  text_poke_early() (init
+ * text unless modules are on) is still there then.
  */
 static void __ref write_early(void *addr, const struct sc_insn *in)
 {
 	text_poke_early(addr, in->bytes, in->len);
 }
 
-void arch_static_call_queue(void *addr, void *tramp, void *func, bool tail,
-			    bool early)
+void arch_static_call_queue(const struct static_call_place *place,
+			    void *func)
 {
+	void *addr = place->addr;
 	struct sc_insn in;
 
 	lockdep_assert_held(&text_mutex);
 
-	gen_insn(&in, addr, func, tail);
+	gen_insn(&in, addr, func, static_call_place_jumps(place));
 	if (!memcmp(addr, in.bytes, in.len))
 		return;
-	if (early)
+	if (system_state == SYSTEM_BOOTING)
 		write_early(addr, &in);
 	else
 		text_poke_queue(addr, in.bytes, in.len, in.emulate);
@@ -317,8 +327,14 @@ void arch_static_call_flush(void)
  */
 noinstr void __static_call_update_early(void *tramp, void *func)
 {
-	/* One CPU, and no site patched yet: only the trampoline matters. */
-	BUG_ON(static_call_initialized || system_state != SYSTEM_BOOTING);
+	/*
+	 * Only while one CPU runs and no site is patched yet may the
+	 * trampoline be written in place; later, refuse rather than write
+	 * code other CPUs may be running.
+	 */
+	if (WARN_ON_ONCE(static_call_initialized ||
+			 system_state != SYSTEM_BOOTING))
+		return;
 	__text_gen_insn(tramp, JMP32_INSN_OPCODE, tramp, func, JMP32_INSN_SIZE);
 	sync_core();
 }

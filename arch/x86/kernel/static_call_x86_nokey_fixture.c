@@ -10,7 +10,7 @@
 #include <linux/module.h>
 #include <linux/static_call.h>
 
-#include "static_call_kunit.h"
+#include "static_call_x86_kunit.h"
 
 static int __init nokey_init(void)
 {

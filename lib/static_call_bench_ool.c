@@ -9,7 +9,7 @@
 #include <linux/module.h>
 #include <linux/static_call.h>
 
-#include "test_static_call_bench.h"
+#include "static_call_bench.h"
 
 static noinline long loop_out_of_line(int n)
 {

@@ -4,8 +4,8 @@
  * companion modules: the kernel keys the modules call, the kernel targets
  * they switch between, and helpers that act on the kernel's behalf.
  */
-#ifndef _LIB_TEST_STATIC_CALL_H
-#define _LIB_TEST_STATIC_CALL_H
+#ifndef _LIB_STATIC_CALL_KUNIT_H
+#define _LIB_STATIC_CALL_KUNIT_H
 
 #include <kunit/test.h>
 #include <linux/static_call.h>
@@ -60,23 +60,27 @@ static inline void sc_test_defer(struct kunit *test, kunit_action_t *action)
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, action, NULL));
 }
 
+/* Set for a run_suite parameter: run the suite that @kp->arg points at. */
+static inline int sc_test_run_suite(const char *val,
+				    const struct kernel_param *kp)
+{
+	struct kunit_suite **suite = kp->arg;
+
+	return __kunit_test_suites_init(suite, 1);
+}
+
 /*
- * In a module: run @suite when the test plan writes to the module's
- * run_suite parameter, not at load, because it checks what a later step
- * of the plan (an unload, a refused load) left behind.
+ * In a module: run @suite when 1 is written to the module's run_suite
+ * parameter, not at load, because it checks what something done after
+ * the load (an unload, a refused load) left behind.
  */
 #define SC_TEST_SUITE_ON_WRITE(suite, when)				\
-static struct kunit_suite *sc_test_suites_on_write[] = { &(suite) };	\
-static int sc_test_run_suite(const char *val,				\
-			     const struct kernel_param *kp)		\
-{									\
-	return __kunit_test_suites_init(sc_test_suites_on_write,	\
-			ARRAY_SIZE(sc_test_suites_on_write));		\
-}									\
+static struct kunit_suite *sc_test_suite_on_write = &(suite);		\
 static const struct kernel_param_ops sc_test_run_suite_ops = {		\
 	.set = sc_test_run_suite,					\
 };									\
-module_param_cb(run_suite, &sc_test_run_suite_ops, NULL, 0200);	\
+module_param_cb(run_suite, &sc_test_run_suite_ops,			\
+		&sc_test_suite_on_write, 0200);				\
 MODULE_PARM_DESC(run_suite, "Write 1 to run the suite, " when)
 
 /* Kernel call sites of the shared keys, so modules can check them too. */
@@ -109,11 +113,11 @@ void sc_test_note_unloaded_text(void *start, unsigned long size);
 bool sc_test_unloaded_text(void **start, unsigned long *size);
 
 /*
- * test_static_call_after's key, which test_static_call_mod points at one
+ * static_call_after_unload_kunit's key, which static_call_module_kunit points at one
  * of its own functions and leaves so when it is unloaded, as a KVM vendor
  * module leaves kvm.ko's keys.  Reached through symbol_get(): the module
- * also loads when test_static_call_after is not there.
+ * also loads when static_call_after_unload_kunit is not there.
  */
 void sc_after_adopt_target(long (*func)(long));
 
-#endif /* _LIB_TEST_STATIC_CALL_H */
+#endif /* _LIB_STATIC_CALL_KUNIT_H */

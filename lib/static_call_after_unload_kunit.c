@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Updates of kernel keys after test_static_call_mod, which had call sites
+ * Updates of kernel keys after static_call_module_kunit, which had call sites
  * of them, has been unloaded.
  *
- * This module is loaded before test_static_call_mod and its suite is run
- * only when the test plan writes 1 to its run_suite parameter, once that
+ * This module is loaded before static_call_module_kunit and its suite is run
+ * only when 1 is written to its run_suite parameter, once that
  * module is gone.  Loading a module after the unload instead would place
  * it in the freed module's addresses, and a forgotten site table would
  * then point at live memory again and go unnoticed.  Run this way, an
@@ -13,7 +13,7 @@
  * that silently corrupts is caught by the kernel sites and by
  * static_call_text_reserved() still claiming the freed range.
  *
- * It also defines a key of its own that test_static_call_mod points at
+ * It also defines a key of its own that static_call_module_kunit points at
  * one of its functions and leaves pointing there when it goes, as KVM's
  * vendor modules leave kvm.ko's keys: the suite then retargets that key.
  */
@@ -21,7 +21,7 @@
 #include <linux/module.h>
 #include <linux/static_call.h>
 
-#include "test_static_call.h"
+#include "static_call_kunit.h"
 
 #define AFTER_ROUNDS 50
 
@@ -44,7 +44,7 @@ static long (*adopted_target)(long);
 
 /**
  * sc_after_adopt_target - point this module's key at another module's function
- * @func: the function, which test_static_call_mod leaves behind when it goes
+ * @func: the function, which static_call_module_kunit leaves behind when it goes
  */
 void sc_after_adopt_target(long (*func)(long))
 {
@@ -70,7 +70,7 @@ static void module_was_unloaded_first(struct kunit *test)
 	unsigned long size;
 
 	KUNIT_EXPECT_TRUE_MSG(test, sc_test_unloaded_text(&start, &size),
-			      "test_static_call_mod was never unloaded");
+			      "static_call_module_kunit was never unloaded");
 }
 
 static void kernel_key_updates_after_unload(struct kunit *test)
@@ -136,7 +136,7 @@ static void unloaded_text_is_not_reserved(struct kunit *test)
 static void module_key_retargeted_from_unloaded_module(struct kunit *test)
 {
 	KUNIT_ASSERT_NOT_NULL_MSG(test, adopted_target,
-				  "test_static_call_mod never set sc_after_vendor");
+				  "static_call_module_kunit never set sc_after_vendor");
 	SC_EXPECT_TARGET(test, static_call_query(sc_after_vendor),
 			 adopted_target);
 	static_call_update(sc_after_vendor, after_own_target);
@@ -162,7 +162,7 @@ static struct kunit_suite static_call_after_unload_suite = {
 };
 
 SC_TEST_SUITE_ON_WRITE(static_call_after_unload_suite,
-		       "once test_static_call_mod is unloaded");
+		       "once static_call_module_kunit is unloaded");
 
 MODULE_DESCRIPTION("Static call conformance tests: updates after unload");
 MODULE_LICENSE("GPL");

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef _LIB_TEST_STATIC_CALL_BENCH_H
-#define _LIB_TEST_STATIC_CALL_BENCH_H
+#ifndef _LIB_STATIC_CALL_BENCH_H
+#define _LIB_STATIC_CALL_BENCH_H
 
 #include <linux/static_call.h>
 

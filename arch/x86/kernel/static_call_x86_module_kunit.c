@@ -2,15 +2,16 @@
 /*
  * White-box tests of x86 inline static call sites in a module: what the
  * load-time pass and later updates write at them, next to the key's site
- * in vmlinux.  Loaded after static_call_kunit_refused and
- * static_call_kunit_nokey failed to load, it also checks that those
+ * in vmlinux.  Loaded after static_call_x86_refused_fixture and
+ * static_call_x86_nokey_fixture failed to load, it also checks that those
  * refused modules left no trace on the keys they named.
  */
 #include <kunit/test.h>
 #include <linux/module.h>
 #include <linux/static_call.h>
+#include <linux/static_call_kunit.h>
 
-#include "static_call_kunit.h"
+#include "static_call_x86_kunit.h"
 
 static long mod_b(long x)
 {

@@ -9,10 +9,6 @@
  * a stale instruction could be fetched from the start of a function:
  * in the middle of a function, as its first instruction (a tail jump),
  * and a static_call_cond() tail jump switching between NULL and a target.
- *
- * Under QEMU's multi-threaded TCG the function-entry cases can hit a
- * stale INT3 left by text patching: see host/README.md for why that is
- * an emulator artefact, and the test plan for the mode they run under.
  */
 #include <kunit/test.h>
 #include <linux/atomic.h>
@@ -23,7 +19,7 @@
 #include <linux/sched.h>
 #include <linux/static_call.h>
 
-#include "test_static_call.h"
+#include "static_call_kunit.h"
 
 #define RACE_UPDATES 400
 

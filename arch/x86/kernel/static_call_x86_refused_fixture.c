@@ -6,12 +6,12 @@
  * "site" that holds a MOV.  The table is sorted by key, so whichever key
  * comes first, the core has taken note of one key's run when it finds
  * the MOV: loading must fail with nothing written and no run left
- * behind, which static_call_kunit_mod checks afterwards.
+ * behind, which static_call_x86_module_kunit checks afterwards.
  */
 #include <linux/module.h>
 #include <linux/static_call.h>
 
-#include "static_call_kunit.h"
+#include "static_call_x86_kunit.h"
 
 asm(".pushsection .text, \"ax\"\n"
 	"1:	call " STATIC_CALL_TRAMP_STR(sc_wb_shared) "\n"

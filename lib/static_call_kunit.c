@@ -18,7 +18,7 @@
 #include <linux/module.h>
 #include <linux/static_call.h>
 
-#include "test_static_call.h"
+#include "static_call_kunit.h"
 
 /* Targets shared with the companion modules. */
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Calls test_static_call_provider's key, of which only the trampoline is
+ * Calls static_call_foreign_tramp_kunit's key, of which only the trampoline is
  * exported, through static_call_mod().  With inline static calls its
  * site names that module's trampoline, whose key the kernel cannot find:
  * loading it must fail with -EINVAL and leave the other module alone.
@@ -20,13 +20,13 @@ static noinline long foreign_site(long x)
 	return ret;
 }
 
-static int __init test_static_call_foreign_init(void)
+static int __init static_call_foreign_tramp_fixture_init(void)
 {
-	pr_err("test_static_call_foreign: loaded, and calls %ld\n",
+	pr_err("static_call_foreign_tramp_fixture: loaded, and calls %ld\n",
 	       foreign_site(1));
 	return 0;
 }
-module_init(test_static_call_foreign_init);
+module_init(static_call_foreign_tramp_fixture_init);
 
 MODULE_DESCRIPTION("Static call tests: a module the kernel must refuse");
 MODULE_LICENSE("GPL");

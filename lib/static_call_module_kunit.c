@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Companion module of the static call conformance suite: call sites that
- * live in a module.  Its suite runs each time the module is loaded; the
- * test plan loads and unloads it several times.
+ * live in a module.  Its suite runs each time the module is loaded, and
+ * is meant to be loaded and unloaded several times in a row.
  *
  * It covers sites of kernel keys (found moved away from their default
  * when the module loads, then updated while it is loaded), a kernel key
@@ -14,7 +14,7 @@
 #include <linux/module.h>
 #include <linux/static_call.h>
 
-#include "test_static_call.h"
+#include "static_call_kunit.h"
 
 static long mod_target(long x)
 {
@@ -201,7 +201,7 @@ static struct kunit_suite static_call_module_suite = {
 
 kunit_test_suite(static_call_module_suite);
 
-static int __init test_static_call_mod_init(void)
+static int __init static_call_module_kunit_init(void)
 {
 	void (*adopt)(long (*func)(long)) = symbol_get(sc_after_adopt_target);
 
@@ -211,15 +211,15 @@ static int __init test_static_call_mod_init(void)
 	}
 	return 0;
 }
-module_init(test_static_call_mod_init);
+module_init(static_call_module_kunit_init);
 
-static void __exit test_static_call_mod_exit(void)
+static void __exit static_call_module_kunit_exit(void)
 {
 	const struct module_memory *text = &THIS_MODULE->mem[MOD_TEXT];
 
 	sc_test_note_unloaded_text(text->base, text->size);
 }
-module_exit(test_static_call_mod_exit);
+module_exit(static_call_module_kunit_exit);
 
 MODULE_DESCRIPTION("Static call conformance tests: call sites in a module");
 MODULE_LICENSE("GPL");

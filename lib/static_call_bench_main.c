@@ -2,7 +2,7 @@
 /*
  * Static call benchmark, for QEMU with -icount shift=0, where guest time
  * in nanoseconds counts executed instructions.  Prints one line per
- * measurement, "scbench-bench: <name> <value>", that host/scbench reads:
+ * measurement, "static_call_bench: <name> <value> <unit>":
  *
  *   call_*	instructions per iteration of a loop making one call: to a
  *		plain function, through an inline static call site, through
@@ -11,7 +11,7 @@
  *   update_*	instructions per static_call_update() of a key with 1, 100
  *		and 1000 call sites
  *
- * test_static_call_bench_ool adds call_out_of_line.  Never a test: it
+ * static_call_bench_ool adds call_out_of_line.  Never a test: it
  * asserts nothing.
  */
 #include <linux/compiler.h>
@@ -21,7 +21,7 @@
 #include <linux/module.h>
 #include <linux/static_call.h>
 
-#include "test_static_call_bench.h"
+#include "static_call_bench.h"
 
 #define CALLS	100000
 #define UPDATES	20
@@ -75,37 +75,41 @@ static noinline long loop_pointer(int n)
 	return sum;
 }
 
-/* Keys with many sites.  lib/Makefile keeps GCC from folding them. */
+/* Keys with many sites. */
 DEFINE_STATIC_CALL(sc_bench_1, sc_bench_target);
 DEFINE_STATIC_CALL(sc_bench_100, sc_bench_target);
 DEFINE_STATIC_CALL(sc_bench_1000, sc_bench_target);
 
-#define SITE(key, n)							\
-static noinline __used long key##_site_##n(long x)				\
-{									\
-	long ret = static_call(key)(x);					\
-									\
-	barrier();							\
-	return ret;							\
+static noinline __used long sites_1(long x)
+{
+	return static_call(sc_bench_1)(x);
 }
 
-#define SITES10(key, p)							\
-	SITE(key, p##0) SITE(key, p##1) SITE(key, p##2) SITE(key, p##3)	\
-	SITE(key, p##4) SITE(key, p##5) SITE(key, p##6) SITE(key, p##7)	\
-	SITE(key, p##8) SITE(key, p##9)
-#define SITES100(key, p)						\
-	SITES10(key, p##0) SITES10(key, p##1) SITES10(key, p##2)	\
-	SITES10(key, p##3) SITES10(key, p##4) SITES10(key, p##5)	\
-	SITES10(key, p##6) SITES10(key, p##7) SITES10(key, p##8)	\
-	SITES10(key, p##9)
+/*
+ * GCC unrolls these loops fully: every iteration is a call site of its
+ * own, 100 and 1000 of them.
+ */
+static noinline __used long sites_100(long x)
+{
+	long sum = 0;
+	int i;
 
-SITE(sc_bench_1, 0)
-SITES100(sc_bench_100, x)
-SITES100(sc_bench_1000, a) SITES100(sc_bench_1000, b)
-SITES100(sc_bench_1000, c) SITES100(sc_bench_1000, d)
-SITES100(sc_bench_1000, e) SITES100(sc_bench_1000, f)
-SITES100(sc_bench_1000, g) SITES100(sc_bench_1000, h)
-SITES100(sc_bench_1000, i) SITES100(sc_bench_1000, j)
+#pragma GCC unroll 100
+	for (i = 0; i < 100; i++)
+		sum += static_call(sc_bench_100)(x);
+	return sum;
+}
+
+static noinline __used long sites_1000(long x)
+{
+	long sum = 0;
+	int i;
+
+#pragma GCC unroll 1000
+	for (i = 0; i < 1000; i++)
+		sum += static_call(sc_bench_1000)(x);
+	return sum;
+}
 
 static void update_1(long (*func)(long))
 {
@@ -163,7 +167,7 @@ static u64 per_update(void (*update)(long (*func)(long)))
 
 void sc_bench_report(const char *name, u64 value, const char *unit)
 {
-	pr_info("scbench-bench: %s %llu %s\n", name, value, unit);
+	pr_info("static_call_bench: %s %llu %s\n", name, value, unit);
 }
 EXPORT_SYMBOL_GPL(sc_bench_report);
 

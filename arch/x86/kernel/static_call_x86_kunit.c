@@ -12,10 +12,11 @@
 #include <linux/memory.h>
 #include <linux/panic.h>
 #include <linux/static_call.h>
+#include <linux/static_call_kunit.h>
 #include <linux/unaligned.h>
 #include <asm/text-patching.h>
 
-#include "static_call_kunit.h"
+#include "static_call_x86_kunit.h"
 
 static long wb_a(long x)
 {
@@ -95,7 +96,7 @@ static void __exit wb_exit_site(void)
 module_exit(wb_exit_site);
 
 /*
- * Keys for the module tests (static_call_kunit_mod and the refused ones),
+ * Keys for the module tests (static_call_x86_module_kunit and the refused ones),
  * and their first targets.
  */
 
@@ -274,31 +275,42 @@ static void sites_patched_at_boot(struct kunit *test)
 	expect_all(test, wb_a);
 }
 
-static void update_writes_direct_branches(struct kunit *test)
+/* One kind of target: what the sites must hold, and what a call gives. */
+struct wb_target_case {
+	const char *name;
+	void *func;
+	bool calls;		/* false: NULL, the site calls nothing */
+	long arg;
+	long result;
+};
+
+static const struct wb_target_case wb_target_cases[] = {
+	{ "function: CALL and JMP to it", (void *)wb_b, true, 1, 3 },
+	{ "NULL: NOP and return", NULL, false },
+	{ "__static_call_return0: XOR and JMP to it",
+	  (void *)__static_call_return0, true, 5, 0 },
+};
+
+static void wb_target_case_desc(const struct wb_target_case *c, char *desc)
 {
-	kunit_add_action(test, restore_wb, NULL);
-	static_call_update(sc_wb, wb_b);
-	expect_all(test, wb_b);
-	KUNIT_EXPECT_EQ(test, wb_call_site(1), 3);
-	KUNIT_EXPECT_EQ(test, wb_tail_site(1), 3);
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
 
-static void null_writes_nop_and_return(struct kunit *test)
+KUNIT_ARRAY_PARAM(wb_target, wb_target_cases, wb_target_case_desc);
+
+static void update_writes_encoding_for_target(struct kunit *test)
 {
+	const struct wb_target_case *c = test->param_value;
+
 	kunit_add_action(test, restore_wb, NULL);
-	static_call_update(sc_wb, NULL);
-	expect_all(test, NULL);
+	static_call_update(sc_wb, c->func);
+	expect_all(test, c->func);
+	if (!c->calls)
+		return;
+	KUNIT_EXPECT_EQ(test, wb_call_site(c->arg), c->result);
+	KUNIT_EXPECT_EQ(test, wb_tail_site(c->arg), c->result);
 }
 
-static void return0_writes_xor(struct kunit *test)
-{
-	kunit_add_action(test, restore_wb, NULL);
-	static_call_update(sc_wb, (void *)__static_call_return0);
-	expect_all(test, __static_call_return0);
-	KUNIT_EXPECT_EQ(test, wb_call_site(5), 0);
-}
-
-/* Xen's early update, once static calls are up, must be a full update. */
 static void update_early_after_init_patches_sites(struct kunit *test)
 {
 	kunit_add_action(test, restore_wb, NULL);
@@ -515,19 +527,11 @@ static void kprobe_after_call_site_registers(struct kunit *test)
 }
 #endif
 
-static void vmlinux_table_sorted_at_build(struct kunit *test)
-{
-	KUNIT_EXPECT_FALSE_MSG(test, static_call_sorted_at_boot,
-			       "boot had to sort the site table of vmlinux");
-}
-
 static struct kunit_case static_call_x86_cases[] = {
-	KUNIT_CASE(vmlinux_table_sorted_at_build),
 	KUNIT_CASE(sites_found_with_their_kind),
 	KUNIT_CASE(sites_patched_at_boot),
-	KUNIT_CASE(update_writes_direct_branches),
-	KUNIT_CASE(null_writes_nop_and_return),
-	KUNIT_CASE(return0_writes_xor),
+	KUNIT_CASE_PARAM(update_writes_encoding_for_target,
+			 wb_target_gen_params),
 	KUNIT_CASE(update_early_after_init_patches_sites),
 	KUNIT_CASE(trampoline_carries_ud1_signature),
 	KUNIT_CASE(jcc_null_returns_as_its_return_wants),

@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A module that defines a key and exports only its trampoline, for
- * test_static_call_foreign, which calls it with static_call_mod() and
- * must be refused: only vmlinux's trampolines can be traced back to
- * their keys, and a site naming another module's trampoline would
- * otherwise be taken for a key.
+ * static_call_foreign_tramp_fixture, which calls it with
+ * static_call_mod() and must be refused: only vmlinux's trampolines can
+ * be traced back to their keys, and a site naming another module's
+ * trampoline would otherwise be taken for a key.
  *
- * The test plan loads this module, fails to load the other one, then
- * writes 1 to run_suite: the key and its site here must be untouched.
+ * Load this module, try to load the other one (which must fail), then
+ * write 1 to run_suite: the key and its site here must be untouched.
  */
 #include <kunit/test.h>
 #include <linux/module.h>
 #include <linux/static_call.h>
 
-#include "test_static_call.h"
+#include "static_call_kunit.h"
 
 static long provider_target(long x)
 {
@@ -59,7 +59,7 @@ static struct kunit_suite static_call_foreign_suite = {
 };
 
 SC_TEST_SUITE_ON_WRITE(static_call_foreign_suite,
-		       "once test_static_call_foreign was refused");
+		       "once static_call_foreign_tramp_fixture was refused");
 
 MODULE_DESCRIPTION("Static call tests: a module key exported as a trampoline only");
 MODULE_LICENSE("GPL");

@@ -4,8 +4,8 @@
  * modules: keys that module sites call, and the decoder that checks what
  * a site holds.
  */
-#ifndef _X86_KERNEL_STATIC_CALL_KUNIT_H
-#define _X86_KERNEL_STATIC_CALL_KUNIT_H
+#ifndef _X86_KERNEL_STATIC_CALL_X86_KUNIT_H
+#define _X86_KERNEL_STATIC_CALL_X86_KUNIT_H
 
 #include <kunit/test.h>
 #include <linux/static_call.h>
@@ -27,4 +27,4 @@ void wb_jcc_high(long x);
 void static_call_kunit_expect_site(struct kunit *test, u8 *site, bool tail,
 				   void *func);
 
-#endif /* _X86_KERNEL_STATIC_CALL_KUNIT_H */
+#endif /* _X86_KERNEL_STATIC_CALL_X86_KUNIT_H */
