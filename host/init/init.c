@@ -15,20 +15,91 @@
  * "scbench-init: <command>: FAILED (errno N)"; insmod-fails reports
  * "ok (errno N)" with the error the refusal gave.  The last line is
  * "scbench-init: plan complete".  The host reads these markers.
+ *
+ * Each marker is one write() to /dev/kmsg, so one printk record: the
+ * console prints it whole, in order with the kernel's own messages.
+ * Written to the console instead, a kernel message could land in the
+ * middle of a marker (the tty sends user space output when the UART has
+ * room, printk prints at once), and the host missed "plan complete".
+ * Only if /dev/kmsg cannot be opened do the markers go to the console.
  */
 #define PLAN_SIZE 4096
+#define MARKER_MAX 512		/* /dev/kmsg takes records up to 1 KiB */
 
-static void say(const char *a, const char *b, const char *c)
+static int marker_fd = 1;	/* the console until /dev/kmsg is open */
+static char marker[MARKER_MAX + 1];
+static int marker_len;
+
+static void add(const char *text)
 {
-	printf("scbench-init: %s%s%s\n", a, b ? b : "", c ? c : "");
+	while (*text && marker_len < MARKER_MAX)
+		marker[marker_len++] = *text++;
+}
+
+static void add_errno(long err)
+{
+	add(" (errno ");
+	add(ltoa(err));
+	add(")");
+}
+
+/* Write the marker built so far in a single write(), then start anew. */
+static void send(void)
+{
+	marker[marker_len++] = '\n';
+	write(marker_fd, marker, marker_len);
+	marker_len = 0;
+}
+
+static void say(const char *what)
+{
+	add("scbench-init: ");
+	add(what);
+	send();
+}
+
+/* "scbench-init: <line>: <verdict>", and the errno if there is one. */
+static void verdict(const char *line, const char *word, long err)
+{
+	add("scbench-init: ");
+	add(line);
+	add(": ");
+	add(word);
+	if (err)
+		add_errno(err);
+	send();
 }
 
 static void report(const char *line, long ret)
 {
 	if (ret < 0)
-		printf("scbench-init: %s: FAILED (errno %ld)\n", line, -ret);
+		verdict(line, "FAILED", -ret);
 	else
-		printf("scbench-init: %s: ok\n", line);
+		verdict(line, "ok", 0);
+}
+
+static void open_kmsg(void)
+{
+	long fd = open("/dev/kmsg", O_WRONLY);
+
+	if (fd < 0) {
+		add("scbench-init: no /dev/kmsg, markers on the console");
+		add_errno(errno);
+		send();
+		return;
+	}
+	marker_fd = fd;
+}
+
+/*
+ * Before the restart: let the console show everything.  A record is
+ * printed before its write() returns, unless another CPU holds the
+ * console, which then prints it; the fallback's bytes wait in the tty.
+ */
+static void drain(void)
+{
+	ioctl(1, TCSBRK, (void *)1);	/* tcdrain() of the console */
+	usleep(100000);
 }
 
 static long do_insmod(char *args)
@@ -87,9 +158,9 @@ static void run_insmod_fails(char *line, char *path)
 	long ret = do_insmod(path);
 
 	if (ret < 0)
-		printf("scbench-init: %s: ok (errno %ld)\n", line, -ret);
+		verdict(line, "ok", -ret);
 	else
-		printf("scbench-init: %s: FAILED (loaded)\n", line);
+		verdict(line, "FAILED (loaded)", 0);
 }
 
 static void run_line(char *line)
@@ -101,7 +172,8 @@ static void run_line(char *line)
 		return;
 	}
 	if (!strncmp(line, "echo ", 5)) {
-		printf("%s\n", line + 5);
+		add(line + 5);
+		send();
 		return;
 	}
 	if (!strncmp(line, "insmod ", 7))
@@ -123,7 +195,7 @@ static void run_plan(void)
 
 	fd = open("/plan", O_RDONLY);
 	if (fd < 0) {
-		say("no /plan", NULL, NULL);
+		say("no /plan");
 		return;
 	}
 	len = read(fd, plan, sizeof(plan) - 1);
@@ -141,17 +213,19 @@ static void run_plan(void)
 		if (*line && *line != '#')
 			run_line(line);
 	}
-	say("plan complete", NULL, NULL);
+	say("plan complete");
 }
 
 int main(void)
 {
-	say("started", NULL, NULL);
+	open_kmsg();
+	say("started");
 	if (mount("sysfs", "/sys", "sysfs", 0, NULL) < 0)
-		say("mounting /sys failed", NULL, NULL);
+		say("mounting /sys failed");
 	run_plan();
+	drain();
 	reboot(LINUX_REBOOT_CMD_RESTART);
-	say("reboot failed", NULL, NULL);
+	say("reboot failed");
 	for (;;)
 		sleep(1);
 	return 0;

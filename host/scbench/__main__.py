@@ -1,235 +1,198 @@
-"""Command line: python3 -m scbench {compose,build,boot,check,trap}.
+"""Command line: python3 -m scbench <command> [options] (host/README.md).
 
-ARCH and IMPL narrow a run; each accepts a comma-separated list.
+Each command has only its own options.  --arch, --profile and --impl
+take comma-separated lists; ARCH, PROFILE and IMPL in the environment
+(the Makefile passes them) are their defaults.
 """
 import argparse
-import dataclasses
 import os
-import re
-import subprocess
 import sys
-import time
 
-from . import arches, base, compose, console, initramfs, kbuild, paths, plans, qemu
-from . import report
-from .hosttests import sorttable
-from .util import log, Timer
-
-DEFAULT_ARCHES = ("x86_64,i386,x86_64_big,arm64,"
-                  "x86_64_tiny,i386_tiny,ppc32_tiny")
+from . import arches, bench, commands, compose, plans
 
 
 def _list(value):
     return [v for v in value.split(",") if v]
 
 
-def _prepare(arch, impl, extra):
-    with Timer(f"compose {impl}"):
-        compose.compose(impl, extra)
-    kbuild.build(arch, impl)
-    return kbuild.test_modules(arch, impl)
+def _env(name):
+    """A list option's default from the environment, None if unset."""
+    return _list(os.environ[name]) if os.environ.get(name) else None
 
 
-def _cmdline(arch, boot):
-    words = [f"console={arch.CONSOLE}", "panic=-1", "oops=panic",
-             "printk.devkmsg=on",
-             *getattr(arch, "CMDLINE", []), *boot.cmdline]
-    if boot.filter_glob:
-        words.append(f"kunit.filter_glob={boot.filter_glob}")
-    return " ".join(words)
-
-
-def _run_boot(arch, impl, boot, modules, echo, tag="", with_text=False):
-    build = paths.build_dir(impl, arch.ARCH)
-    config = kbuild.built_config(arch, impl)
-    cpio = initramfs.build_initramfs(arch, impl, boot, modules, config)
-    paths.RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    logfile = paths.RESULTS / f"{stamp}-{arch.ARCH}-{impl}-{boot.name}{tag}.log"
-    cmd = qemu.command(arch, build / arch.IMAGE, cpio, _cmdline(arch, boot),
-                       boot.threads, extra=boot.qemu)
-    with Timer(f"boot {arch.ARCH}/{impl}/{boot.name}"):
-        text, timed_out = qemu.boot(cmd, logfile, boot.timeout, echo)
-    log(f"console log: {logfile}")
-    outcome = report.judge(f"{arch.ARCH}/{impl}/{boot.name}", boot,
-                           config, text, timed_out)
-    return (outcome, text) if with_text else outcome
-
-
-def _print(outcomes):
-    for o in outcomes:
-        print(f"{o.label}: {o.passed} passed, {o.failed} failed")
-        for line in o.lines:
-            print(line)
-    passed = sum(o.passed for o in outcomes)
-    failed = sum(o.failed for o in outcomes)
-    print(f"base: linux-source-6.12 {base.base_version()}")
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed or not outcomes else 0
-
-
-def cmd_compose(args):
-    for impl in _list(args.impl):
-        print(compose.compose(impl, args.extra_patch))
-
-
-def cmd_build(args):
-    for name in _list(args.arch):
-        for impl in _list(args.impl):
-            compose.compose(impl, args.extra_patch)
-            kbuild.build(arches.load(name), impl)
-
-
-def _build_outcome(arch, impl, extra):
-    """Compose and build; judge the build.  Returns (outcome, modules)."""
-    out = report.Outcome(f"{arch.ARCH}/{impl}/build")
-    try:
-        modules = _prepare(arch, impl, extra)
-    except subprocess.CalledProcessError as e:
-        out.check(False, f"build failed: {' '.join(map(str, e.cmd[-3:]))}")
-        return out, None
-    except SystemExit as e:     # a configuration that lost an option
-        out.check(False, str(e))
-        return out, None
-    out.check(True, "built")
-    warnings = kbuild.build_warnings(arch, impl)
-    out.check(not warnings, "static call warnings in the build output"
-              + report.diagnostics(warnings))
-    zero = getattr(arch, "ZERO_AT_BOOT", [])
-    if zero and impl == "ours":
-        bad = kbuild.nonzero_at_boot(arch, impl, zero)
-        out.check(not bad, f"not zero before boot: {', '.join(bad)}")
-    return out, modules
-
-
-def _host_tests(extra):
-    """Our host programs, on their own, before any kernel is built."""
-    compose.compose("ours", extra)
-    with Timer("host tests"):
-        return [sorttable.run(paths.src_dir("ours"))]
-
-
-def cmd_run(args, echo):
-    outcomes = []
-    if args.command == "check" and "ours" in _list(args.impl):
-        outcomes += _host_tests(args.extra_patch)
-    for name in _list(args.arch):
-        arch = arches.load(name)
-        for impl in _list(args.impl):
-            if getattr(arch, "BUILD_ONLY", False) and impl != "ours":
-                continue        # the matrix checks our implementation
-            if impl == "upstream" and not args.impl_given and \
-                    not getattr(arch, "UPSTREAM_IN_CHECK", True):
-                continue        # another arch's upstream run covers it
-            built, modules = _build_outcome(arch, impl, args.extra_patch)
-            outcomes.append(built)
-            if modules is None or getattr(arch, "BUILD_ONLY", False):
-                continue
-            boots = _list(args.boots) if args.boots else \
-                getattr(arch, "BOOTS", plans.DEFAULT_BOOTS)
-            for boot in boots:
-                outcomes.append(_run_boot(arch, impl, plans.BOOTS[boot],
-                                          modules, echo))
-    return _print(outcomes)
-
-
-def cmd_trap(args):
-    """Repeat the race boot under a chosen TCG mode and count crashes."""
-    arch = arches.load(_list(args.arch)[0])
-    impl = _list(args.impl)[0]
-    modules = _prepare(arch, impl, args.extra_patch)
-    boot = dataclasses.replace(plans.RACE_BOOT, threads=args.threads)
-    results = []
-    for i in range(args.runs):
-        o, text = _run_boot(arch, impl, boot, modules, False, f"-trap{i}",
-                            with_text=True)
-        results.append(o)
-        print(f"run {i}: {'clean' if not o.failed else 'FAILED'}"
-              + "".join(f"; {t}" for t in console.int3_traps(text)))
-    bad = sum(1 for o in results if o.failed)
-    print(f"{arch.ARCH}/{impl} race suite, tcg thread={args.threads}: "
-          f"{bad} of {args.runs} runs failed")
-
-
-BENCH_PATCH = paths.REPO / "host" / "bench" / "x86-time-static-call-init.patch"
-BENCH_LINE = re.compile(r"scbench-bench: (\S+) (\d+) (.*)")
-TSC_MHZ = re.compile(r"tsc: Detected ([\d.]+) MHz")
-
-
-def _bench_figures(text):
-    """{name: instructions} from one bench boot's console."""
-    figures = {}
-    mhz = TSC_MHZ.search(text)
-    for name, value, unit in BENCH_LINE.findall(text):
-        value = int(value)
-        if unit.startswith("insn/100"):
-            value = value / 100
-        elif unit == "cycles" and mhz:
-            # The TSC runs at its nominal rate of the virtual clock.
-            value = value * 1000 / float(mhz.group(1))
-        figures[name.removesuffix("_tsc")] = value
-    return figures
-
-
-def cmd_bench(args):
-    """Instruction counts, ours and upstream side by side, same config."""
-    arch = arches.load(_list(args.arch)[0])
-    impls = _list(args.impl)
-    table = {}
+def _impls(value):
+    impls = _list(value)
     for impl in impls:
-        modules = _prepare(arch, impl, [BENCH_PATCH, *args.extra_patch])
-        for run in range(args.runs):
-            _, text = _run_boot(arch, impl, plans.BENCH_BOOT, modules, False,
-                                f"-{run}", with_text=True)
-            for name, value in _bench_figures(text).items():
-                table.setdefault(name, {}).setdefault(impl, []).append(value)
-    print(f"instructions (QEMU -icount shift=0), {arch.ARCH}, "
-          f"median of {args.runs} boots, base {base.base_version()}")
-    print(f"{'measure':<22}" + "".join(f"{impl:>14}" for impl in impls))
-    for name, per_impl in table.items():
-        cells = []
-        for impl in impls:
-            values = sorted(per_impl.get(impl, []))
-            cells.append(f"{values[len(values) // 2]:>14.2f}" if values
-                         else f"{'-':>14}")
-        print(f"{name:<22}" + "".join(cells))
-    return 0
+        if impl not in compose.IMPLS:
+            raise argparse.ArgumentTypeError(
+                f"unknown implementation {impl!r}: one of "
+                + ", ".join(compose.IMPLS))
+    return impls
 
 
-def main():
-    p = argparse.ArgumentParser(prog="scbench")
-    p.add_argument("command",
-                   choices=["compose", "build", "boot", "check", "trap",
-                            "bench"])
-    p.add_argument("--arch", default=os.environ.get("ARCH"))
-    p.add_argument("--impl", default=os.environ.get("IMPL") or "ours")
-    p.add_argument("--boots", default=None,
-                   help="boots to run (default: functional for boot, "
-                        "all for check)")
-    p.add_argument("--extra-patch", action="append",
+def _boots(value):
+    boots = _list(value)
+    for boot in boots:
+        if boot not in plans.BOOTS:
+            raise argparse.ArgumentTypeError(
+                f"unknown boot {boot!r}: one of " + ", ".join(plans.BOOTS))
+    return boots
+
+
+def _targets(p, every):
+    """--arch and --profile.  every: with neither, run every record."""
+    p.add_argument("--arch", type=_list, default=_env("ARCH"),
+                   help="architectures (" + ", ".join(arches.NAMES) + ") "
+                   "or record names such as x86_64_big (default: "
+                   + ("every record" if every else "x86_64") + ")")
+    p.add_argument("--profile", type=_list, default=_env("PROFILE"),
+                   help="configuration profiles (" + ", ".join(
+                       arches.PROFILES) + "; default: default)")
+    p.set_defaults(every_record=every)
+
+
+def _impl(p, default, note=""):
+    p.add_argument("--impl", type=_impls, default=_env("IMPL"),
+                   help=f"ours, upstream or both (default: {default}{note})")
+    p.set_defaults(impl_default=_list(default))
+
+
+def _extra_patch(p):
+    p.add_argument("--extra-patch", action="append", metavar="FILE",
                    default=_list(os.environ.get("SCBENCH_EXTRA_PATCHES", "")),
-                   help="apply this patch last (e.g. a deliberate breakage)")
-    p.add_argument("--runs", type=int, default=10)
-    p.add_argument("--threads", default="multi")
-    args = p.parse_args()
-    args.impl_given = bool(os.environ.get("IMPL") or "--impl" in sys.argv)
-    if args.command in ("check", "bench") and not args.impl_given:
-        args.impl = "ours,upstream"
-    if not args.arch:
-        args.arch = DEFAULT_ARCHES if args.command == "check" else "x86_64"
-    if args.boots is None and args.command == "boot":
-        args.boots = "functional"
-    if args.command == "compose":
-        return cmd_compose(args)
-    if args.command == "build":
-        return cmd_build(args)
-    if args.command == "trap":
-        return cmd_trap(args)
-    if args.command == "bench":
-        if args.runs == 10:
-            args.runs = 3
-        return cmd_bench(args)
-    return cmd_run(args, echo=args.command == "boot")
+                   help="apply this patch last, e.g. a deliberate breakage "
+                   "from host/breakage/ (also SCBENCH_EXTRA_PATCHES)")
+
+
+def _runs(p, default):
+    p.add_argument("--runs", type=int, default=default,
+                   help=f"how many boots (default: {default})")
+
+
+def _command(sub, name, func, text):
+    p = sub.add_parser(name, help=text, description=text)
+    p.set_defaults(func=func)
+    return p
+
+
+def _kernel_commands(sub):
+    p = _command(sub, "compose", commands.cmd_compose,
+                 "bring the composed tree(s) up to date")
+    _impl(p, "ours")
+    _extra_patch(p)
+    p = _command(sub, "build", commands.cmd_build, "compose and build")
+    _targets(p, every=False)
+    _impl(p, "ours")
+    _extra_patch(p)
+    p = _command(sub, "boot", commands.cmd_boot,
+                 "compose, build, boot the functional plan, console shown")
+    _targets(p, every=False)
+    _impl(p, "ours")
+    _extra_patch(p)
+    p.add_argument("--boots", type=_boots, default=["functional"],
+                   help="boots to run (default: functional)")
+    p = _command(sub, "check", commands.cmd_check,
+                 "host tests, then every build and boot; ends with "
+                 "`N passed, N failed`")
+    _targets(p, every=True)
+    _impl(p, "ours,upstream", ", upstream where the record asks for it")
+    _extra_patch(p)
+    p.add_argument("--boots", type=_boots,
+                   help="boots to run (default: each record's)")
+    p.add_argument("--host-only", action="store_true",
+                   help="only the host tooling's unit tests: no kernel")
+
+
+def _repeated_commands(sub):
+    p = _command(sub, "repeat", commands.cmd_repeat,
+                 "boot the existing build N times, composing and building "
+                 "nothing but the initramfs: count the flakes")
+    _targets(p, every=False)
+    _impl(p, "ours")
+    p.add_argument("--boot", choices=list(plans.BOOTS), default="functional",
+                   help="which boot (default: functional)")
+    _runs(p, 10)
+    p = _command(sub, "trap", commands.cmd_trap,
+                 "repeat the race boot under a chosen TCG mode, count "
+                 "crashes")
+    _targets(p, every=False)
+    _impl(p, "ours")
+    _extra_patch(p)
+    p.add_argument("--threads", choices=["multi", "single"], default="multi",
+                   help="QEMU TCG threads (default: multi)")
+    _runs(p, 10)
+    p = _command(sub, "bench", bench.cmd_bench,
+                 "instruction counts of ours and upstream, same config")
+    _targets(p, every=False)
+    _impl(p, "ours,upstream")
+    _extra_patch(p)
+    _runs(p, 3)
+
+
+def _log_commands(sub):
+    p = _command(sub, "parse", commands.cmd_parse,
+                 "judge a saved console log again")
+    p.add_argument("log", help="a console log, e.g. from "
+                   "~/.cache/scbench/results")
+    p.add_argument("--arch", help="architecture or record name (default: "
+                   "from the file name, <stamp>-<arch>-<impl>-<boot>"
+                   "[-tag].log)")
+    p.add_argument("--profile", choices=arches.PROFILES,
+                   help="with --arch (default: default)")
+    p.add_argument("--impl", choices=compose.IMPLS,
+                   help="(default: from the file name)")
+    p.add_argument("--boot", help="(default: from the file name)")
+    p.add_argument("--config", help="the build's .config, or just its "
+                   "CONFIG_ lines the plans read (default: the .config of "
+                   "that build in the cache, as it is now)")
+    _command(sub, "packages", commands.cmd_packages,
+             "print what apt must install, one package a line")
+
+
+def _series_commands(sub):
+    p = _command(sub, "series", commands.cmd_series,
+                 "write the patch series and run checkpatch on it")
+    _series_out(p)
+    p = _command(sub, "series-check", commands.cmd_series_check,
+                 "apply, build and checkpatch the series patch by patch")
+    _series_out(p)
+    p.add_argument("--no-build", action="store_true",
+                   help="apply and checkpatch only")
+
+
+def _series_out(p):
+    p.add_argument("--out", metavar="DIR",
+                   help="where the patches go (default: out/series)")
+
+
+def parser():
+    p = argparse.ArgumentParser(prog="scbench", description=__doc__.split(
+        "\n")[0].removeprefix("Command line: "))
+    sub = p.add_subparsers(dest="command", required=True, metavar="command")
+    _kernel_commands(sub)
+    _repeated_commands(sub)
+    _log_commands(sub)
+    _series_commands(sub)
+    return p
+
+
+def resolve(args):
+    """args.arches (Arch records) and args.impls from the options."""
+    if "every_record" in args:
+        if args.every_record and not args.arch and not args.profile:
+            args.arches = list(arches.ALL)
+        else:
+            names = args.arch or (arches.NAMES if args.every_record
+                                  else ["x86_64"])
+            args.arches = arches.select(names, args.profile or ["default"])
+    if "impl_default" in args:
+        args.impls = args.impl or args.impl_default
+    return args
+
+
+def main(argv=None):
+    args = resolve(parser().parse_args(argv))
+    return args.func(args)
 
 
 if __name__ == "__main__":

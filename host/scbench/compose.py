@@ -23,7 +23,7 @@ from .util import log, out, run
 IMPLS = ("ours", "upstream")
 
 # Our files that belong to the test suite, which both implementations get.
-SUITE_GLOBS = ("lib/test_static_call*",)
+SUITE_GLOBS = ("lib/static_call_*",)
 
 # Files the kernel keeps two identical copies of: the tree gets the copy
 # from our one file (objtool builds with tools/include).

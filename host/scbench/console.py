@@ -1,5 +1,13 @@
-"""What in a console log means the run failed, beyond test results."""
+"""What in a console log means the run failed, beyond test results.
+
+/init's markers ("scbench-init: ...") are printk records of their own
+(see host/init/init.c), so they carry a timestamp: they are searched
+anywhere in a line, never anchored at its start, in the console as
+printk.untangle() gives it.
+"""
 import re
+
+from . import printk
 
 # A report from the kernel that no test asked for.
 PROBLEMS = [
@@ -32,14 +40,14 @@ EXPECT_BEGIN = "static_call_kunit: expect refusal"
 EXPECT_END = "static_call_kunit: refusal expected until here"
 
 INIT_FAILED = re.compile(r"scbench-init: (.*): FAILED")
-PLAN_COMPLETE = "scbench-init: plan complete"
+PLAN_COMPLETE = re.compile(r"scbench-init: plan complete\b")
 
 
 def problems(console):
     """Return (kind, line) for each line that reports a kernel problem."""
     found = []
     expected = False
-    for line in console.splitlines():
+    for line in printk.untangle(console).splitlines():
         if EXPECT_BEGIN in line:
             expected = True
         elif EXPECT_END in line:
@@ -58,11 +66,13 @@ def _excused(kind, line):
 
 
 def init_failures(console):
-    return INIT_FAILED.findall(console)
+    """The /init steps that reported FAILED."""
+    return INIT_FAILED.findall(printk.untangle(console))
 
 
 def plan_completed(console):
-    return PLAN_COMPLETE in console
+    """Whether /init said it ran its whole plan."""
+    return bool(PLAN_COMPLETE.search(printk.untangle(console)))
 
 
 _INT3_RIP = re.compile(r"RIP: \S+:(\S+)")

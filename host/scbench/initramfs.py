@@ -7,25 +7,28 @@ INIT_SRC = paths.REPO / "host" / "init" / "init.c"
 
 def build_init(arch, impl):
     """Compile /init for the target with the tree's own nolibc."""
-    build = paths.build_dir(impl, arch.ARCH)
+    build = paths.build_dir(impl, arch.key)
     nolibc = paths.src_dir(impl) / "tools" / "include" / "nolibc" / "nolibc.h"
     init = build / "scbench-init"
     if init.exists() and init.stat().st_mtime > INIT_SRC.stat().st_mtime:
         return init
-    cross = getattr(arch, "INIT_CROSS_COMPILE", arch.CROSS_COMPILE)
-    run([f"{cross}gcc", "-static", "-nostdlib", "-Os",
+    run([arch.init_compiler, "-static", "-nostdlib", "-Os",
          "-fno-asynchronous-unwind-tables", "-fno-ident",
-         "-fno-stack-protector", *getattr(arch, "INIT_CFLAGS", []),
-         "-include", nolibc, "-o", init, INIT_SRC, "-lgcc"])
+         "-fno-stack-protector", "-include", nolibc, "-o", init, INIT_SRC,
+         "-lgcc"])
     return init
 
 
 def build_initramfs(arch, impl, boot, modules, config):
-    """Write the cpio for one boot; return its path."""
-    build = paths.build_dir(impl, arch.ARCH)
+    """Write the cpio for one boot; return its path.
+
+    /dev/kmsg is there for /init's markers (the kernel has no devtmpfs).
+    """
+    build = paths.build_dir(impl, arch.key)
     plan = build / f"scbench-plan-{boot.name}"
     plan.write_text("".join(line + "\n" for line in boot.plan_lines(config)))
     entries = ["dir /dev 0755 0 0", "nod /dev/console 0600 0 0 c 5 1",
+               "nod /dev/kmsg 0600 0 0 c 1 11",
                "dir /lib 0755 0 0", "dir /sys 0755 0 0",
                f"file /init {build_init(arch, impl)} 0755 0 0",
                f"file /plan {plan} 0644 0 0"]

@@ -29,15 +29,16 @@ def make_env():
 
 
 def make_args(arch, impl):
-    cross = arch.CROSS_COMPILE
+    cross = arch.cross_compile
     return ["make", "-C", paths.src_dir(impl),
-            f"O={paths.build_dir(impl, arch.ARCH)}",
-            f"ARCH={arch.KERNEL_ARCH}", f"CROSS_COMPILE={cross}",
-            f"CC=ccache {cross}gcc", f"HOSTCC=ccache gcc",
+            f"O={paths.build_dir(impl, arch.key)}",
+            f"ARCH={arch.kernel_arch}", f"CROSS_COMPILE={cross}",
+            f"CC=ccache {cross}gcc", "HOSTCC=ccache gcc",
             f"-j{os.cpu_count()}"]
 
 
-def _parse_config(text):
+def parse_config(text):
+    """A .config (or a fragment) as {symbol: value}, "n" for unset."""
     values = {}
     for line in text.splitlines():
         m = _LINE.match(line)
@@ -51,18 +52,17 @@ def _parse_config(text):
 
 def _fragments(arch, impl):
     """The arch's fragments, then impl-<impl>-<kernel ARCH>.config."""
-    names = list(arch.CONFIGS)
-    extra = f"impl-{impl}-{arch.KERNEL_ARCH}.config"
+    names = list(arch.configs)
+    extra = f"impl-{impl}-{arch.kernel_arch}.config"
     # Build-only configurations are exactly what their fragments say.
-    if (CONFIG_DIR / extra).exists() and not getattr(arch, "BUILD_ONLY",
-                                                      False):
+    if (CONFIG_DIR / extra).exists() and not arch.build_only:
         names.append(extra)
     return "".join((CONFIG_DIR / name).read_text() for name in names)
 
 
 def configure(arch, impl):
     """allnoconfig plus our fragments; refuse a config that lost any."""
-    build = paths.build_dir(impl, arch.ARCH)
+    build = paths.build_dir(impl, arch.key)
     build.mkdir(parents=True, exist_ok=True)
     fragment = _fragments(arch, impl)
     frag_file = build / FRAGMENT
@@ -71,15 +71,15 @@ def configure(arch, impl):
         target = "olddefconfig"
     else:
         frag_file.write_text(fragment)
-        target = getattr(arch, "BASE_CONFIG", "allnoconfig")
+        target = arch.base_config
     run(make_args(arch, impl) + [f"KCONFIG_ALLCONFIG={frag_file}", target],
         env=make_env(), stdout=open(os.devnull, "w"))
-    have = _parse_config((build / ".config").read_text())
+    have = parse_config((build / ".config").read_text())
     missing = [f"{k}={v} (got {have.get(k, 'n')})"
-               for k, v in _parse_config(fragment).items()
+               for k, v in parse_config(fragment).items()
                if have.get(k, "n") != v]
     if missing:
-        raise SystemExit(f"{arch.ARCH}/{impl}: config lost: "
+        raise SystemExit(f"{arch.key}/{impl}: config lost: "
                          + ", ".join(missing))
 
 
@@ -87,7 +87,7 @@ BUILD_LOG = "scbench-build.log"
 
 
 def _targets(arch, impl):
-    targets = [os.path.basename(arch.IMAGE)]
+    targets = [os.path.basename(arch.image)]
     if built_config(arch, impl).get("CONFIG_MODULES") == "y":
         targets.append("modules")
     return targets
@@ -101,9 +101,9 @@ def build(arch, impl, targets=None):
     """
     configure(arch, impl)
     cmd = make_args(arch, impl) + (targets or _targets(arch, impl))
-    logfile = paths.build_dir(impl, arch.ARCH) / BUILD_LOG
+    logfile = paths.build_dir(impl, arch.key) / BUILD_LOG
     log("$ " + " ".join(str(c) for c in cmd))
-    with Timer(f"build {arch.ARCH}/{impl}"), open(logfile, "w") as keep:
+    with Timer(f"build {arch.key}/{impl}"), open(logfile, "w") as keep:
         proc = subprocess.Popen([str(c) for c in cmd], env=make_env(),
                                 stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True)
@@ -112,7 +112,7 @@ def build(arch, impl, targets=None):
             keep.write(line)
         if proc.wait():
             raise subprocess.CalledProcessError(proc.returncode, cmd)
-    return paths.build_dir(impl, arch.ARCH)
+    return paths.build_dir(impl, arch.key)
 
 
 # Lines of a build's output that speak of static calls and a problem:
@@ -124,7 +124,7 @@ _OUR_WARNING = re.compile(r"(?i)(warning|error).*static_call|"
 
 
 def build_warnings(arch, impl):
-    logfile = paths.build_dir(impl, arch.ARCH) / BUILD_LOG
+    logfile = paths.build_dir(impl, arch.key) / BUILD_LOG
     if not logfile.exists():
         return []
     return [line.strip() for line in logfile.read_text().splitlines()
@@ -133,8 +133,8 @@ def build_warnings(arch, impl):
 
 def nonzero_at_boot(arch, impl, symbols):
     """Of @symbols, those vmlinux does not start with as zero (.bss)."""
-    vmlinux = paths.build_dir(impl, arch.ARCH) / "vmlinux"
-    nm = subprocess.run([f"{arch.CROSS_COMPILE}nm", str(vmlinux)],
+    vmlinux = paths.build_dir(impl, arch.key) / "vmlinux"
+    nm = subprocess.run([f"{arch.cross_compile}nm", str(vmlinux)],
                         check=True, text=True, stdout=subprocess.PIPE).stdout
     kinds = {}
     for line in nm.splitlines():
@@ -147,16 +147,16 @@ def nonzero_at_boot(arch, impl, symbols):
 
 def built_config(arch, impl):
     """The .config of a build, as {symbol: value}."""
-    build = paths.build_dir(impl, arch.ARCH)
-    return _parse_config((build / ".config").read_text())
+    build = paths.build_dir(impl, arch.key)
+    return parse_config((build / ".config").read_text())
 
 
 # The conformance suite's modules, and the white-box ones of an arch.
-TEST_MODULE_GLOBS = ("lib/test_static_call*.ko",
-                     "arch/*/kernel/static_call_kunit*.ko")
+TEST_MODULE_GLOBS = ("lib/static_call_*.ko",
+                     "arch/*/kernel/static_call_*.ko")
 
 
 def test_modules(arch, impl):
-    build = paths.build_dir(impl, arch.ARCH)
+    build = paths.build_dir(impl, arch.key)
     return {p.stem: p for pattern in TEST_MODULE_GLOBS
             for p in build.glob(pattern)}

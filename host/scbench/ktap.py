@@ -3,12 +3,15 @@
 Built-in suites and module suites both print a suite header
 ("# Subtest: <name>") and their cases at one indent level, then the suite
 result one level out.  Other kernel messages may sit between those lines;
-they are ignored here (console.py judges them).
+they are ignored here (console.py judges them).  Each KTAP line is a
+printk record; the console is read through printk.untangle(), so one
+that landed inside a user space line is still read whole.
 """
 import re
 from dataclasses import dataclass, field
 
-_STAMP = re.compile(r"^\[\s*\d+\.\d+\](\[\s*[CT]\d+\])?\s?")
+from . import printk
+
 _RESULT = re.compile(r"^(not ok|ok) (\d+) ([^#]*?)\s*(#\s*(SKIP|skip).*)?$")
 _SUBTEST = re.compile(r"^# Subtest: (\S+)")
 
@@ -34,7 +37,7 @@ class Suite:
 
 
 def _strip(line):
-    line = _STAMP.sub("", line.rstrip("\n"))
+    line = printk.strip_stamp(line)
     stripped = line.lstrip(" ")
     return len(line) - len(stripped), stripped
 
@@ -44,7 +47,7 @@ def parse(console):
     suites = []
     current = None
     diags = []
-    for raw in console.splitlines():
+    for raw in printk.untangle(console).splitlines():
         indent, line = _strip(raw)
         m = _SUBTEST.match(line)
         if m and indent == 4:

@@ -3,7 +3,7 @@
 functional  every suite but the race suite.  The module suite runs once
             per load.  The after-unload module is loaded first and its
             suite run once the companion module is gone (see
-            lib/test_static_call_after.c for why); then the companion
+            lib/static_call_after_unload_kunit.c for why); then the companion
             is loaded and unloaded three more times.
 race        the race suite alone.
 
@@ -18,9 +18,9 @@ from dataclasses import dataclass, field, replace
 
 from . import console
 
-MOD = "test_static_call_mod"
-AFTER = "test_static_call_after"
-RACE = "test_static_call_race"
+MOD = "static_call_module_kunit"
+AFTER = "static_call_after_unload_kunit"
+RACE = "static_call_race_kunit"
 RELOADS = 3
 
 
@@ -40,6 +40,8 @@ class Boot:
     cmdline: list = field(default_factory=list)
     qemu: list = field(default_factory=list)       # extra QEMU arguments
     must_print: list = field(default_factory=list)  # console must show
+    # Kconfig symbol -> lines the console must show where it is built
+    optional_prints: dict = field(default_factory=dict)
 
     def expected(self, config):
         """Suites that must report, given the build's .config values."""
@@ -59,6 +61,12 @@ class Boot:
     def modules(self, config):
         return sorted({arg for op, arg in self.all_steps(config)
                        if op in MODULE_OPS})
+
+    def prints(self, config):
+        """Lines the console must show, given the build's .config."""
+        return self.must_print + [line for symbol, lines in
+                                  self.optional_prints.items()
+                                  if _built(config, symbol) for line in lines]
 
     def refusals(self, config):
         """The console line each insmod-fails step must print."""
@@ -86,20 +94,20 @@ TCG = os.environ.get("SCBENCH_TCG", "single")
 X86_MODULE_TESTS = "CONFIG_STATIC_CALL_X86_KUNIT_MODULE_TESTS"
 X86_MODULE_STEPS = [
     ("echo", console.EXPECT_BEGIN),
-    ("insmod-fails", "static_call_kunit_refused"),
-    ("insmod-fails", "static_call_kunit_nokey"),
+    ("insmod-fails", "static_call_x86_refused_fixture"),
+    ("insmod-fails", "static_call_x86_nokey_fixture"),
     ("echo", console.EXPECT_END),
-    *_load_unload("static_call_kunit_mod")]
+    *_load_unload("static_call_x86_module_kunit")]
 
 # Inline static calls only: a module calling another module's
 # trampoline-only key is refused (EINVAL), and the key's own module is
 # left working (its suite runs once the refusal is done).
 INLINE = "CONFIG_HAVE_STATIC_CALL_INLINE"
-PROVIDER = "test_static_call_provider"
+PROVIDER = "static_call_foreign_tramp_kunit"
 FOREIGN_TRAMP_STEPS = [
     ("insmod", PROVIDER),
     ("echo", console.EXPECT_BEGIN),
-    ("insmod-fails", "test_static_call_foreign"),
+    ("insmod-fails", "static_call_foreign_tramp_fixture"),
     ("echo", console.EXPECT_END),
     ("write", f"/sys/module/{PROVIDER}/parameters/run_suite 1"),
     ("rmmod", PROVIDER)]
@@ -115,7 +123,9 @@ FUNCTIONAL = Boot(
               "static_call_x86_module": X86_MODULE_TESTS,
               "static_call_foreign_tramp": INLINE},
     optional_steps={X86_MODULE_TESTS: X86_MODULE_STEPS,
-                    INLINE: FOREIGN_TRAMP_STEPS})
+                    INLINE: FOREIGN_TRAMP_STEPS},
+    optional_prints={"CONFIG_STATIC_CALL_SELFTEST":
+                     ["static_call: selftest passed"]})
 
 RACE_BOOT = Boot(
     name="race", threads=TCG,
@@ -128,7 +138,7 @@ RACE_BOOT = Boot(
 TRACING = replace(
     FUNCTIONAL, name="tracing",
     cmdline=["trace_event=module:module_load", "tp_printk", "preempt=full"],
-    must_print=["module_load: test_static_call_mod", "Dynamic Preempt: full"])
+    must_print=["module_load: static_call_module_kunit", "Dynamic Preempt: full"])
 PREEMPT_NONE = replace(
     FUNCTIONAL, name="preempt_none", cmdline=["preempt=none"],
     must_print=["Dynamic Preempt: none"])
@@ -159,12 +169,11 @@ ITS = Boot(
 
 BOOTS = {b.name: b for b in (FUNCTIONAL, RACE_BOOT, TRACING, PREEMPT_NONE,
                              RETHUNK, DEPTH_TRACKING, ITS)}
-DEFAULT_BOOTS = ["functional", "race"]
 
 # Not a test: `scbench bench` boots this under -icount shift=0, where a
 # guest nanosecond is one executed instruction.
-BENCH = "test_static_call_bench"
-BENCH_OOL = "test_static_call_bench_ool"
+BENCH = "static_call_bench"
+BENCH_OOL = "static_call_bench_ool"
 BENCH_BOOT = Boot(
     name="bench", threads="single",
     steps=[("insmod", BENCH), *_load_unload(BENCH_OOL), ("rmmod", BENCH)],

@@ -7,7 +7,7 @@ from .util import log
 
 
 def command(arch, image, initrd, cmdline, threads, smp=2, extra=()):
-    return [arch.QEMU, *arch.QEMU_ARGS, "-smp", str(smp),
+    return [arch.qemu, *arch.qemu_args, "-smp", str(smp),
             "-accel", f"tcg,thread={threads}",
             "-kernel", str(image), "-initrd", str(initrd),
             "-append", cmdline, "-display", "none", "-serial", "stdio",

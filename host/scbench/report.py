@@ -1,7 +1,7 @@
 """Judge one boot's console and print what it shows."""
 from dataclasses import dataclass, field
 
-from . import console, ktap
+from . import console, ktap, printk
 
 
 @dataclass
@@ -30,8 +30,13 @@ def diagnostics(lines):
 
 
 def judge(label, boot, config, text, timed_out):
-    """Count every test case and every whole-boot check of one boot."""
+    """Count every test case and every whole-boot check of one boot.
+
+    config is the build's .config as {symbol: value}: which suites and
+    steps the plan had depends on it.
+    """
     out = Outcome(label)
+    text = printk.untangle(text)
     suites = ktap.parse(text)
     for suite in suites:
         c = suite.counts()
@@ -53,7 +58,7 @@ def judge(label, boot, config, text, timed_out):
     unexpected = {s.name for s in suites} - set(expected)
     out.check(not unexpected, f"unexpected suites {sorted(unexpected)}")
     out.check(not timed_out, f"boot timed out after {boot.timeout}s")
-    for wanted in boot.must_print + boot.refusals(config):
+    for wanted in boot.prints(config) + boot.refusals(config):
         out.check(wanted in text, f"console never showed {wanted!r}")
     out.check(console.plan_completed(text), "/init did not finish its plan")
     for step in console.init_failures(text):

@@ -1,17 +1,107 @@
-"""Each architecture's facts, as data: one module per architecture.
+"""Each architecture's facts as data: one file per architecture.
 
-A module defines ARCH (our name, also the file name), KERNEL_ARCH (the
-kernel's ARCH=), CROSS_COMPILE, IMAGE (the boot image, relative to the
-build directory), CONFIGS (fragments under host/configs), PACKAGES (what
-apt must install), QEMU and QEMU_ARGS, CONSOLE (the serial console
-device), KUNIT_EXTRA (kernel command line additions, if any).
+A file here (x86_64.py, arm64.py, ...) holds RECORDS, one Arch record per
+configuration profile it is built in.  A profile is a configuration, not
+an architecture: `--arch x86_64 --profile big` is x86_64 with the real
+users of static calls built in, `--profile tiny` a tinyconfig build.
+Adding an architecture means adding a file, not editing branches.
 """
 import importlib
+import pkgutil
+from dataclasses import dataclass
+
+# The order profiles run in; "default" is an architecture's own config.
+PROFILES = ("default", "big", "tiny")
+
+# What the tooling itself needs, whatever it builds.
+BASE_PACKAGES = ("make", "gcc", "libc6-dev", "flex", "bison", "bc",
+                 "libelf-dev", "libssl-dev", "cpio", "ccache", "python3",
+                 "git", "xz-utils")
 
 
-def load(arch):
-    try:
-        return importlib.import_module(f"{__name__}.{arch}")
-    except ModuleNotFoundError:
-        raise SystemExit(f"unknown ARCH {arch!r}: add host/scbench/arches/"
-                         f"{arch}.py")
+@dataclass(frozen=True)
+class Arch:
+    """One architecture in one configuration profile."""
+    name: str                   # --arch
+    profile: str                # --profile
+    kernel_arch: str            # the kernel's ARCH=
+    cross_compile: str          # CROSS_COMPILE= of the kernel build
+    image: str                  # what to build, relative to the build dir
+    configs: tuple              # fragments under host/configs, in order
+    packages: tuple             # what apt must install for this record
+    base_config: str = "allnoconfig"
+    boots: tuple = ()           # none: a build-only configuration
+    qemu: str = None            # QEMU binary, for records that boot
+    qemu_args: tuple = ()
+    console: str = None         # serial console device
+    init_cross_compile: str = None  # for /init, if not cross_compile
+    zero_at_boot: tuple = ()    # symbols vmlinux must start as zero (ours)
+    # `check` without IMPL runs upstream's oracle here too; records whose
+    # upstream run another record covers leave it out (a cold build each).
+    upstream_in_check: bool = True
+
+    @property
+    def key(self):
+        """The record's one-word name: build-<key>, logs, labels."""
+        return self.name if self.profile == "default" \
+            else f"{self.name}_{self.profile}"
+
+    @property
+    def build_only(self):
+        return not self.boots
+
+    @property
+    def init_compiler(self):
+        return f"{self.init_cross_compile or self.cross_compile}gcc"
+
+
+def _load_all():
+    records = []
+    for module in pkgutil.iter_modules(__path__):
+        records += importlib.import_module(f"{__name__}.{module.name}").RECORDS
+    return sorted(records, key=lambda r: (PROFILES.index(r.profile), r.name))
+
+
+ALL = _load_all()
+NAMES = sorted({r.name for r in ALL})
+
+
+def find(key):
+    """The record named by its key (x86_64_big), as log names spell it."""
+    for record in ALL:
+        if record.key == key:
+            return record
+    raise SystemExit(f"unknown architecture {key!r}: one of "
+                     + ", ".join(r.key for r in ALL))
+
+
+def select(names, profiles):
+    """Records of the named architectures in the named profiles.
+
+    A name may also be a record's key (x86_64_big), which selects that
+    record whatever the profiles.
+    """
+    for profile in profiles:
+        if profile not in PROFILES:
+            raise SystemExit(f"unknown profile {profile!r}: one of "
+                             + ", ".join(PROFILES))
+    keys = {r.key for r in ALL}
+    for name in names:
+        if name not in NAMES and name not in keys:
+            raise SystemExit(f"unknown architecture {name!r}: one of "
+                             + ", ".join(NAMES))
+    chosen = [r for r in ALL if (r.name in names and r.profile in profiles)
+              or (r.profile != "default" and r.key in names)]
+    if not chosen:
+        raise SystemExit(f"no configuration {'/'.join(names)} in profile "
+                         f"{'/'.join(profiles)}: there are "
+                         + ", ".join(r.key for r in ALL))
+    return chosen
+
+
+def packages():
+    """Every package the tooling and the records need, once each."""
+    wanted = list(BASE_PACKAGES)
+    for record in ALL:
+        wanted += [p for p in record.packages if p not in wanted]
+    return wanted

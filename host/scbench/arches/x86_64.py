@@ -1,13 +1,29 @@
 """x86_64: inline static calls (HAVE_STATIC_CALL_INLINE)."""
-ARCH = "x86_64"
-KERNEL_ARCH = "x86_64"
-CROSS_COMPILE = ""
-IMAGE = "arch/x86/boot/bzImage"
-CONFIGS = ["common.config", "x86_64.config"]
-PACKAGES = ["qemu-system-x86", "gcc"]
-QEMU = "qemu-system-x86_64"
-QEMU_ARGS = ["-M", "pc", "-cpu", "max", "-m", "512M"]
-CONSOLE = "ttyS0"
-# `check` without IMPL= leaves upstream out here: x86_64_big runs the
-# same upstream implementation on a superset of this configuration.
-UPSTREAM_IN_CHECK = False
+from . import Arch
+
+_X86_64 = dict(name="x86_64", kernel_arch="x86_64", cross_compile="")
+_QEMU = dict(qemu="qemu-system-x86_64",
+             qemu_args=("-M", "pc", "-cpu", "max", "-m", "512M"),
+             console="ttyS0")
+_BOOTED = dict(image="arch/x86/boot/bzImage", packages=("qemu-system-x86",))
+
+RECORDS = (
+    Arch(**_X86_64, **_QEMU, **_BOOTED, profile="default",
+         configs=("common.config", "x86_64.config"),
+         boots=("functional", "race"),
+         # big runs the same upstream on a superset of this configuration.
+         upstream_in_check=False),
+    # The real users of static calls built in (see the config): trace
+    # events switched on at boot update tracepoint static calls, each
+    # preemption model retargets the preempt_schedule static calls, and
+    # forced mitigations change what sites must hold.
+    Arch(**_X86_64, **_QEMU, **_BOOTED, profile="big",
+         configs=("common.config", "x86_64.config", "x86_64_big.config"),
+         boots=("functional", "race", "tracing", "preempt_none", "rethunk",
+                "depth_tracking", "its")),
+    # Build only: modules and SMP off, inline static calls and the
+    # mitigations that change what they write on.
+    Arch(**_X86_64, profile="tiny", image="vmlinux", packages=(),
+         base_config="tinyconfig",
+         configs=("tiny.config", "x86_64_tiny.config")),
+)

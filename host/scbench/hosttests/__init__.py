@@ -1,1 +1,1 @@
-"""Tests of host programs of ours, run by `check` before any boot."""
+"""Tests that run on the host, by `check`, before any kernel is built."""
