@@ -93,8 +93,9 @@ enum static_call_place_kind {
  * struct static_call_place - one place the core asks the architecture to
  *	check or write
  * @addr: the first byte of the place
- * @tramp: the trampoline of the place's key, or NULL while a module's
- *	sites are checked at load time (a key does not know its trampoline)
+ * @tramp: the trampoline of the place's key when the core knows it (an
+ *	update is given it); NULL at boot, at module load and for kprobes,
+ *	because a key does not record its trampoline
  * @kind: what the place holds
  */
 struct static_call_place {
@@ -111,8 +112,10 @@ static inline bool static_call_place_jumps(const struct static_call_place *p)
 
 /*
  * The architecture interface, described in
- * Documentation/core-api/static-calls.rst.  The core calls these hooks
- * with text_mutex held, for one update at a time.
+ * Documentation/core-api/static-calls.rst.  The core calls validate,
+ * queue and flush with text_mutex held, for one update at a time.
+ * site_size is called for kprobes without static call locks, possibly
+ * with preemption disabled: it may only read the bytes at the place.
  */
 int arch_static_call_validate(const struct static_call_place *place,
 			      void *old);
@@ -133,7 +136,9 @@ extern char __static_call_text_start[], __static_call_text_end[];
 #else /* !CONFIG_HAVE_STATIC_CALL */
 
 #define static_call_initialized		0
-#define STATIC_CALL_TRAMP_ADDR(name)	NULL
+/* NULL; but naming no key fails to build, as where trampolines exist. */
+#define STATIC_CALL_TRAMP_ADDR(name)					\
+	((void *)(0 * sizeof(STATIC_CALL_KEY(name))))
 
 static inline int static_call_init(void) { return 0; }
 
@@ -196,22 +201,33 @@ extern struct static_call_tramp_key __stop_static_call_tramp_key[];
 
 void static_call_force_reinit(void);
 
-#define __STATIC_CALL_KEY_INIT(_func)	{ .func = (_func) }
-#define EXPORT_STATIC_CALL_TRAMP_KEY(name)	ARCH_ADD_TRAMP_KEY(name)
+/*
+ * A trampoline exported alone: the key is found through the trampoline
+ * (.static_call_tramp_key), so that the module can call it, not update it.
+ * @export: EXPORT_SYMBOL or EXPORT_SYMBOL_GPL.
+ */
+#define __EXPORT_STATIC_CALL_TRAMP(name, export)			\
+	extern struct static_call_key STATIC_CALL_KEY(name) __maybe_unused; \
+	export(STATIC_CALL_TRAMP(name));				\
+	ARCH_ADD_TRAMP_KEY(name)
 
 #else
 
 static inline void static_call_force_reinit(void) { }
 
-#define __STATIC_CALL_KEY_INIT(_func)	{ .func = (_func) }
-#define EXPORT_STATIC_CALL_TRAMP_KEY(name)
+#define __EXPORT_STATIC_CALL_TRAMP(name, export)			\
+	export(STATIC_CALL_TRAMP(name))
 
 #endif /* CONFIG_HAVE_STATIC_CALL_INLINE */
 
-/*
- * The key, initialised to @init, and (except in the generic variant,
- * which ignores @tramp) its trampoline.
- */
+#ifdef CONFIG_HAVE_STATIC_CALL
+
+/* The key, initialised to @init, and its trampoline @tramp. */
+#define __DEFINE_STATIC_CALL(name, _func, init, tramp)			\
+	DECLARE_STATIC_CALL(name, _func);				\
+	struct static_call_key STATIC_CALL_KEY(name) = { .func = (init) }; \
+	tramp
+
 #define DEFINE_STATIC_CALL(name, _func)					\
 	__DEFINE_STATIC_CALL(name, _func, _func,			\
 			     ARCH_DEFINE_STATIC_CALL_TRAMP(name, _func))
@@ -222,24 +238,22 @@ static inline void static_call_force_reinit(void) { }
 	__DEFINE_STATIC_CALL(name, _func, __static_call_return0,	\
 			     ARCH_DEFINE_STATIC_CALL_RET0_TRAMP(name))
 
-#ifdef CONFIG_HAVE_STATIC_CALL
+/*
+ * NULL targets are patched out: the call itself needs no test.  Only for
+ * functions that return nothing: a call that was patched out returns
+ * whatever the return register held.
+ */
+#define static_call_cond(name)	__static_call(name)
 
-#define __DEFINE_STATIC_CALL(name, type, init, tramp)			\
-	DECLARE_STATIC_CALL(name, type);				\
-	struct static_call_key STATIC_CALL_KEY(name) =			\
-		__STATIC_CALL_KEY_INIT(init);				\
-	tramp
-
-/* NULL targets are patched out: the call itself needs no test. */
-#define static_call_cond(name)	(void)__static_call(name)
-
-/* @export: EXPORT_SYMBOL or EXPORT_SYMBOL_GPL. */
+/*
+ * Exporting the key lets a module update it.  The key is declared here
+ * too, by its type: what is exported must be a static call key.
+ * @export: EXPORT_SYMBOL or EXPORT_SYMBOL_GPL.
+ */
 #define __EXPORT_STATIC_CALL(name, export)				\
+	extern struct static_call_key STATIC_CALL_KEY(name) __maybe_unused; \
 	export(STATIC_CALL_TRAMP(name));				\
 	export(STATIC_CALL_KEY(name))
-#define __EXPORT_STATIC_CALL_TRAMP(name, export)			\
-	export(STATIC_CALL_TRAMP(name));				\
-	EXPORT_STATIC_CALL_TRAMP_KEY(name)
 
 #define EXPORT_STATIC_CALL(name)	__EXPORT_STATIC_CALL(name, EXPORT_SYMBOL)
 #define EXPORT_STATIC_CALL_GPL(name)					\
@@ -251,9 +265,16 @@ static inline void static_call_force_reinit(void) { }
 
 #else /* Generic: the key's function pointer is all there is. */
 
-#define __DEFINE_STATIC_CALL(name, type, init, tramp)			\
-	DECLARE_STATIC_CALL(name, type);				\
+#define __DEFINE_STATIC_CALL(name, _func, init)			\
+	DECLARE_STATIC_CALL(name, _func);				\
 	struct static_call_key STATIC_CALL_KEY(name) = { .func = (init) }
+
+#define DEFINE_STATIC_CALL(name, _func)					\
+	__DEFINE_STATIC_CALL(name, _func, _func)
+#define DEFINE_STATIC_CALL_NULL(name, _func)				\
+	__DEFINE_STATIC_CALL(name, _func, NULL)
+#define DEFINE_STATIC_CALL_RET0(name, _func)				\
+	__DEFINE_STATIC_CALL(name, _func, __static_call_return0)
 
 static inline void __static_call_nop(void)
 {
@@ -274,7 +295,7 @@ static inline void __static_call_nop(void)
 	(typeof(STATIC_CALL_TRAMP(name)) *)__target;			\
 })
 
-#define static_call_cond(name)	(void)__static_call_cond(name)
+#define static_call_cond(name)	__static_call_cond(name)
 
 /*
  * No trampoline: modules need the key even to call, and whoever has the
@@ -282,8 +303,13 @@ static inline void __static_call_nop(void)
  * a call-only export cannot be kept call-only, and a module that uses
  * one fails to build rather than gain the power to update.
  */
-#define EXPORT_STATIC_CALL(name)	EXPORT_SYMBOL(STATIC_CALL_KEY(name))
-#define EXPORT_STATIC_CALL_GPL(name)	EXPORT_SYMBOL_GPL(STATIC_CALL_KEY(name))
+#define __EXPORT_STATIC_CALL(name, export)				\
+	extern struct static_call_key STATIC_CALL_KEY(name) __maybe_unused; \
+	export(STATIC_CALL_KEY(name))
+
+#define EXPORT_STATIC_CALL(name)	__EXPORT_STATIC_CALL(name, EXPORT_SYMBOL)
+#define EXPORT_STATIC_CALL_GPL(name)					\
+	__EXPORT_STATIC_CALL(name, EXPORT_SYMBOL_GPL)
 
 #endif /* CONFIG_HAVE_STATIC_CALL */
 

@@ -75,27 +75,30 @@ struct static_call_key {
  * symbol table when objtool looks for it.
  */
 #define __STATIC_CALL_ADDRESSABLE(name) __ADDRESSABLE(STATIC_CALL_KEY(name))
-#else
-#define __STATIC_CALL_ADDRESSABLE(name)
-#endif
 
 #define __static_call(name)						\
 ({									\
 	__STATIC_CALL_ADDRESSABLE(name);				\
 	__raw_static_call(name);					\
 })
+#else
+/* Out of line, a call is a call to the trampoline and nothing else. */
+#define __static_call(name)	__raw_static_call(name)
+#endif
 
 /*
  * Modules given only the trampoline (EXPORT_STATIC_CALL_TRAMP) must not
  * reference the key; built-in code may.  Assembly calling a trampoline
- * uses __STATIC_CALL_MOD_ADDRESSABLE() for the same reason.
+ * uses __STATIC_CALL_MOD_ADDRESSABLE() for the same reason: where the
+ * key must not (or need not) be referenced, it only takes the address
+ * of the trampoline the assembly calls, which costs nothing.
  */
-#ifndef MODULE
+#if defined(CONFIG_HAVE_STATIC_CALL_INLINE) && !defined(MODULE)
 #define static_call_mod(name)	__static_call(name)
 #define __STATIC_CALL_MOD_ADDRESSABLE(name) __STATIC_CALL_ADDRESSABLE(name)
 #else
 #define static_call_mod(name)	__raw_static_call(name)
-#define __STATIC_CALL_MOD_ADDRESSABLE(name)
+#define __STATIC_CALL_MOD_ADDRESSABLE(name) ((void)__raw_static_call(name))
 #endif
 
 #else /* !CONFIG_HAVE_STATIC_CALL: a plain function pointer */
