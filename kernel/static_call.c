@@ -14,7 +14,9 @@
 #include <linux/mutex.h>
 #include <linux/static_call.h>
 
+#ifdef CONFIG_HAVE_STATIC_CALL
 #include "static_call_internal.h"
+#endif
 
 /*
  * Built for every architecture, so that the function has one address

@@ -575,8 +575,10 @@ static int visit_site(struct static_call_site *site, void *ctx)
  * @fn: called with the site's address and whether it is a tail call
  * @arg: passed to @fn
  *
- * For tests that look at what was written.  Holds the lock that orders
- * updates, so @fn must not update static calls.
+ * For tests that look at what was written.  Holds the mutex that orders
+ * updates (not text_mutex, which @fn may take), so @fn must not update
+ * static calls, and must return rather than end its thread (no KUnit
+ * assertion in it), or the mutex stays held.
  *
  * Return: the first non-zero value @fn returned, or 0.
  */

@@ -9,9 +9,9 @@
  * it in the freed module's addresses, and a forgotten site table would
  * then point at live memory again and go unnoticed.  Run this way, an
  * implementation that kept the unloaded module's sites walks freed,
- * unmapped memory and faults (the console check catches the Oops); one
- * that silently corrupts is caught by the kernel sites and by
- * static_call_text_reserved() still claiming the freed range.
+ * unmapped memory and faults (an Oops); one that silently corrupts is
+ * caught by the kernel sites and by static_call_text_reserved() still
+ * claiming the freed range.
  *
  * It also defines a key of its own that static_call_module_kunit points at
  * one of its functions and leaves pointing there when it goes, as KVM's

@@ -8,6 +8,8 @@
 #define _LIB_STATIC_CALL_KUNIT_H
 
 #include <kunit/test.h>
+#include <linux/kstrtox.h>
+#include <linux/moduleparam.h>
 #include <linux/static_call.h>
 
 /*
@@ -60,12 +62,17 @@ static inline void sc_test_defer(struct kunit *test, kunit_action_t *action)
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, action, NULL));
 }
 
-/* Set for a run_suite parameter: run the suite that @kp->arg points at. */
+/* Set for a run_suite parameter: on 1, run the suite @kp->arg points at. */
 static inline int sc_test_run_suite(const char *val,
 				    const struct kernel_param *kp)
 {
 	struct kunit_suite **suite = kp->arg;
+	bool run;
+	int err;
 
+	err = kstrtobool(val, &run);
+	if (err || !run)
+		return err;
 	return __kunit_test_suites_init(suite, 1);
 }
 

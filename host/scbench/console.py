@@ -36,8 +36,8 @@ _OUR_WARNING = re.compile(r"WARNING: .* at \S*kernel/static_call")
 _EXPECTED_KINDS = ("refused", "trace")
 
 # A test that makes the implementation refuse says so around it.
-EXPECT_BEGIN = "static_call_kunit: expect refusal"
-EXPECT_END = "static_call_kunit: refusal expected until here"
+EXPECT_BEGIN = "static_call_x86_kunit: the next warning is expected"
+EXPECT_END = "static_call_x86_kunit: end of expected warning"
 
 INIT_FAILED = re.compile(r"scbench-init: (.*): FAILED")
 PLAN_COMPLETE = re.compile(r"scbench-init: plan complete\b")

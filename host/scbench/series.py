@@ -137,11 +137,15 @@ class Reason:
     reason: str
     file: str = "*"
     match: str = ""
+    # A CHECK unless the block says otherwise: an ERROR or WARNING needs a
+    # block that names its level, and the cover letter shows it as such.
+    level: str = "CHECK"
     used: int = 0
 
     def explains(self, finding):
         """Whether this reason covers @finding."""
-        return (finding.type == self.type and
+        return (finding.level == self.level and
+                finding.type == self.type and
                 fnmatch.fnmatch(finding.file or "", self.file) and
                 re.search(self.match, finding.message) is not None)
 
@@ -176,7 +180,8 @@ def load_reasons():
                               f"Reason: ({block})")
         reasons.append(Reason(type=block["type"], reason=block["reason"],
                               file=block.get("file", "*"),
-                              match=block.get("match", "")))
+                              match=block.get("match", ""),
+                              level=block.get("level", "CHECK")))
     return reasons
 
 
@@ -375,8 +380,6 @@ def run_checkpatch(patch):
 def explain(findings, reasons):
     """Give each CHECK its recorded reason, where one matches."""
     for f in findings:
-        if f.level != "CHECK":
-            continue
         for r in reasons:
             if r.explains(f):
                 f.reason = r.reason
@@ -386,7 +389,7 @@ def explain(findings, reasons):
 
 def unacceptable(findings):
     """Errors, warnings and CHECKs without a reason."""
-    return [f for f in findings if f.level != "CHECK" or not f.reason]
+    return [f for f in findings if not f.reason]
 
 
 # ---------------------------------------------------------- cover letter
@@ -432,14 +435,13 @@ def checks_text(patches, findings):
     for patch, found in zip(patches, findings):
         groups = {}
         for f in found:
-            if f.level == "CHECK":
-                groups.setdefault((f.type, f.message, f.reason), []).append(
-                    f.where())
+            groups.setdefault((f.level, f.type, f.message, f.reason),
+                              []).append(f.where())
         if not groups:
             continue
         lines.append(f"{patch.name}:")
-        for (kind, message, reason), places in groups.items():
-            lines.append(f"  - {kind}: {message}")
+        for (level, kind, message, reason), places in groups.items():
+            lines.append(f"  - {level} {kind}: {message}")
             lines.append(_wrap("at " + ", ".join(places)))
             lines.append(_wrap(reason or "NO REASON RECORDED"))
     return "\n".join(lines) if lines else "none"
@@ -457,7 +459,8 @@ def write_cover(cover, specs, patches, findings):
     checks = checks_text(patches, findings)
     values = dict(base_version=base.base_version(), count=len(specs),
                   arch_status=arch_status(), bench=bench_figures(),
-                  checks=checks)
+                  checks=checks,
+                  totals=_counts([f for found in findings for f in found]))
     try:
         blurb = string.Template(spec.body).substitute(values)
         subject = string.Template(spec.subject).substitute(values)
@@ -548,7 +551,7 @@ def _counts(found):
     """'N errors, N warnings, N checks (N without a reason)'."""
     n = {lvl: sum(f.level == lvl for f in found)
          for lvl in ("ERROR", "WARNING", "CHECK")}
-    unexplained = sum(f.level == "CHECK" and not f.reason for f in found)
+    unexplained = sum(not f.reason for f in found)
     return (f"{n['ERROR']} errors, {n['WARNING']} warnings, "
             f"{n['CHECK']} checks ({unexplained} without a reason)")
 
@@ -597,6 +600,20 @@ def _declared_symbols(src, symbols):
             if (m := KCONFIG_SYMBOL.match(line))}
 
 
+# The symbols of the test and bench patches.  Leaving them out until the
+# last patch keeps the configuration, and so autoconf.h, the same from one
+# intermediate patch to the next: each build recompiles only what the
+# patch changed, not the whole tree.  The last build has them all.
+TEST_SYMBOLS = re.compile(r"^CONFIG_STATIC_CALL_(KUNIT|X86_KUNIT|BENCH)\w*=",
+                          re.M)
+
+
+def without_test_symbols(fragment):
+    """@fragment without the lines that set the test and bench symbols."""
+    return "\n".join(line for line in fragment.splitlines()
+                     if not TEST_SYMBOLS.match(line)) + "\n"
+
+
 def configure(arch, strict):
     """allnoconfig with ours' fragments, every time (symbols appear as the
     series goes on, and olddefconfig would give them their defaults).
@@ -608,6 +625,8 @@ def configure(arch, strict):
     build = paths.build_dir(IMPL, arch.key)
     build.mkdir(parents=True, exist_ok=True)
     fragment = kbuild._fragments(arch, CONFIG_LIKE)
+    if not strict:
+        fragment = without_test_symbols(fragment)
     frag_file = build / kbuild.FRAGMENT
     frag_file.write_text(fragment)
     target = arch.base_config

@@ -241,9 +241,10 @@ static inline void static_call_force_reinit(void) { }
 /*
  * NULL targets are patched out: the call itself needs no test.  Only for
  * functions that return nothing: a call that was patched out returns
- * whatever the return register held.
+ * whatever the return register held, so the cast makes using a value a
+ * build error.
  */
-#define static_call_cond(name)	__static_call(name)
+#define static_call_cond(name)	(void)__static_call(name)
 
 /*
  * Exporting the key lets a module update it.  The key is declared here
@@ -295,7 +296,7 @@ static inline void __static_call_nop(void)
 	(typeof(STATIC_CALL_TRAMP(name)) *)__target;			\
 })
 
-#define static_call_cond(name)	__static_call_cond(name)
+#define static_call_cond(name)	(void)__static_call_cond(name)
 
 /*
  * No trampoline: modules need the key even to call, and whoever has the

@@ -317,15 +317,19 @@ void arch_static_call_flush(void)
 }
 
 /**
- * __static_call_update_early - retarget a trampoline before static calls
- *	are initialised
- * @tramp: the trampoline
+ * __static_call_update_early - retarget a key and its trampoline before
+ *	static calls are initialised
+ * @key: the key
+ * @tramp: its trampoline
  * @func: the new target
  *
  * For static_call_update_early() only: Xen's hypercall page must be
- * chosen before anything else runs, from noinstr code, on one CPU.
+ * chosen before anything else runs, from noinstr code, on one CPU.  The
+ * key changes only with its trampoline, so that a later update finds the
+ * trampoline reaching what the key says.
  */
-noinstr void __static_call_update_early(void *tramp, void *func)
+noinstr void __static_call_update_early(struct static_call_key *key,
+					void *tramp, void *func)
 {
 	/*
 	 * Only while one CPU runs and no site is patched yet may the
@@ -337,6 +341,7 @@ noinstr void __static_call_update_early(void *tramp, void *func)
 		return;
 	__text_gen_insn(tramp, JMP32_INSN_OPCODE, tramp, func, JMP32_INSN_SIZE);
 	sync_core();
+	WRITE_ONCE(key->func, func);
 }
 
 #ifdef CONFIG_MITIGATION_RETHUNK

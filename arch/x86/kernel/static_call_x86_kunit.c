@@ -350,9 +350,9 @@ static void corrupt_site_left_as_found_rest_updated(struct kunit *test)
 	__text_gen_insn(corrupt, CALL_INSN_OPCODE, s.addr[call], wb_c, 5);
 	poke(s.addr[call], corrupt, 5);
 
-	pr_info("static_call_kunit: expect refusal\n");
+	pr_info("static_call_x86_kunit: the next warning is expected\n");
 	static_call_update(sc_wb, wb_b);
-	pr_info("static_call_kunit: refusal expected until here\n");
+	pr_info("static_call_x86_kunit: end of expected warning\n");
 
 	KUNIT_EXPECT_TRUE_MSG(test, test_taint(TAINT_WARN),
 			      "leaving a site as found did not warn");

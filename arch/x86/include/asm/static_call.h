@@ -74,7 +74,8 @@ bool __static_call_fixup(void *tramp, u8 op, void *dest);
  * Xen must switch its hypercall static call before static_call_init(),
  * from code that may not call out: only the trampoline is written.
  */
-void __static_call_update_early(void *tramp, void *func);
+void __static_call_update_early(struct static_call_key *key, void *tramp,
+				void *func);
 
 #define static_call_update_early(name, _func)				\
 ({									\
@@ -84,8 +85,8 @@ void __static_call_update_early(void *tramp, void *func);
 		__static_call_update(&STATIC_CALL_KEY(name),		\
 				     STATIC_CALL_TRAMP_ADDR(name), __new); \
 	} else {							\
-		WRITE_ONCE(STATIC_CALL_KEY(name).func, __new);		\
-		__static_call_update_early(STATIC_CALL_TRAMP_ADDR(name), \
+		__static_call_update_early(&STATIC_CALL_KEY(name),	\
+					   STATIC_CALL_TRAMP_ADDR(name), \
 					   __new);			\
 	}								\
 })
