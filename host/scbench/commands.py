@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import arches, base, compose, console, kbuild, paths, plans, report
 from . import runner
-from .hosttests import unit
+from .hosttests import docs, unit
 from .util import log
 
 
@@ -75,6 +75,8 @@ def cmd_check(args):
     outcomes = [unit.run()]
     if args.host_only:
         return summary(outcomes, with_base=False)
+    if "ours" in args.impls:
+        outcomes.append(docs.run(args.extra_patch))
     return summary(outcomes + list(_kernel_outcomes(args, echo=False)))
 
 

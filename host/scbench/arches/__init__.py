@@ -16,7 +16,9 @@ PROFILES = ("default", "big", "tiny")
 # What the tooling itself needs, whatever it builds.
 BASE_PACKAGES = ("make", "gcc", "libc6-dev", "flex", "bison", "bc",
                  "libelf-dev", "libssl-dev", "cpio", "ccache", "python3",
-                 "git", "xz-utils")
+                 "git", "xz-utils",
+                 # host/docs-check.sh renders our documentation
+                 "python3-sphinx")
 
 
 @dataclass(frozen=True)
