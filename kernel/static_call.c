@@ -83,7 +83,12 @@ void static_call_retarget_place(const struct static_call_place *place,
 	     "trampoline" : "site", place->addr, rt->old, rt->func);
 }
 
-/* Point the trampoline and every live site at @func, in one batch. */
+/*
+ * Point the trampoline and every live site at @func, in one batch.  The
+ * places are queued in ascending address order where the layout allows
+ * (vmlinux's sites, its trampolines, then modules), because a batch is
+ * written out early at a place below the previous one.
+ */
 static void retarget_key(struct static_call_key *key, void *tramp,
 			 void *func)
 {
@@ -98,11 +103,13 @@ static void retarget_key(struct static_call_key *key, void *tramp,
 		.kind = STATIC_CALL_PLACE_TRAMP,
 	};
 
-	if (tramp)
-		static_call_retarget_place(&place, &rt);
 	/* Before static_call_init() the sites still call the trampoline. */
 	if (static_call_initialized)
-		static_call_retarget_sites(&rt, tramp);
+		static_call_retarget_vmlinux_sites(&rt, tramp);
+	if (tramp)
+		static_call_retarget_place(&place, &rt);
+	if (static_call_initialized)
+		static_call_retarget_module_sites(&rt, tramp);
 	arch_static_call_flush();
 	WRITE_ONCE(key->func, func);
 }

@@ -10,10 +10,10 @@
  *
  * An update asks the architecture to check each place it will write (the
  * trampoline and each site) and queues those that hold what we expect;
- * the batch is written at once, so the CPUs synchronise once per update,
- * not once per site.  A place that does not hold what we expect is never
- * written: see static_call_retarget_place() for what happens to the
- * update then.
+ * the queue is written in batches, not site by site (x86 writes a batch
+ * out early when it fills up or a place comes below the previous one).
+ * A place that does not hold what we expect is never written: see
+ * static_call_retarget_place() for what happens to the update then.
  */
 #include <kunit/visibility.h>
 #include <linux/bug.h>
@@ -185,9 +185,7 @@ static int resolve_tramp_sites(struct static_call_site *start,
 
 /*
  * objtool lists sites in the order it meets them; sort by key so that a
- * key's sites form one run.  For vmlinux this is about half of what
- * static_call_init() costs, which is not worth a link-time step (see
- * Documentation/core-api/static-calls.rst).
+ * key's sites form one run.
  */
 static void sort_sites(struct static_call_site *start,
 		       struct static_call_site *stop)
@@ -252,28 +250,49 @@ static int for_run(struct static_call_site *run, struct static_call_site *end,
 	return 0;
 }
 
-/* Apply @action to every live site of @key, stopping at an error. */
-static int visit_key_sites(struct static_call_key *key, site_action_t action,
-			   void *ctx)
+static int visit_vmlinux_sites(struct static_call_key *key,
+			       site_action_t action, void *ctx)
+{
+	if (!key->sites)
+		return 0;
+	return for_run(key->sites, __stop_static_call_sites, NULL, action, ctx);
+}
+
+static int visit_module_sites(struct static_call_key *key,
+			      site_action_t action, void *ctx)
 {
 	struct static_call_mod *m;
 	int err = 0;
 
-	if (key->sites)
-		err = for_run(key->sites, __stop_static_call_sites, NULL,
-			      action, ctx);
 	for (m = key->mods; m && !err; m = m->next)
 		err = for_run(m->run, m->end, m->mod, action, ctx);
 	return err;
 }
 
-/* Queue every live site of the key @rt updates. */
-void static_call_retarget_sites(const struct static_call_retarget *rt,
-				void *tramp)
+/* Apply @action to every live site of @key, stopping at an error. */
+static int visit_key_sites(struct static_call_key *key, site_action_t action,
+			   void *ctx)
+{
+	return visit_vmlinux_sites(key, action, ctx) ?:
+	       visit_module_sites(key, action, ctx);
+}
+
+/* Queue every live site of the key @rt updates in vmlinux. */
+void static_call_retarget_vmlinux_sites(const struct static_call_retarget *rt,
+					void *tramp)
 {
 	struct site_update u = { .rt = *rt, .tramp = tramp };
 
-	visit_key_sites(rt->key, retarget_site, &u);
+	visit_vmlinux_sites(rt->key, retarget_site, &u);
+}
+
+/* Queue every live site of the key @rt updates in loaded modules. */
+void static_call_retarget_module_sites(const struct static_call_retarget *rt,
+				       void *tramp)
+{
+	struct site_update u = { .rt = *rt, .tramp = tramp };
+
+	visit_module_sites(rt->key, retarget_site, &u);
 }
 
 /*

@@ -28,13 +28,21 @@ void static_call_retarget_place(const struct static_call_place *place,
 				const struct static_call_retarget *rt);
 
 #ifdef CONFIG_HAVE_STATIC_CALL_INLINE
-void static_call_retarget_sites(const struct static_call_retarget *rt,
-				void *tramp);
+void static_call_retarget_vmlinux_sites(const struct static_call_retarget *rt,
+					void *tramp);
+void static_call_retarget_module_sites(const struct static_call_retarget *rt,
+				       void *tramp);
 #else
 /* Out of line, the trampoline is the only place there is. */
 static inline void
-static_call_retarget_sites(const struct static_call_retarget *rt,
-			   void *tramp)
+static_call_retarget_vmlinux_sites(const struct static_call_retarget *rt,
+				   void *tramp)
+{
+}
+
+static inline void
+static_call_retarget_module_sites(const struct static_call_retarget *rt,
+				  void *tramp)
 {
 }
 #endif

@@ -440,6 +440,7 @@ static void restore_ret0(void *unused)
 
 static void ret0_key_returns_zero(struct kunit *test)
 {
+	sc_test_need_return0_calls(test);
 	/* All 64 bits of the result must be clear, whatever came in. */
 	KUNIT_EXPECT_EQ(test, ret0_site(-1L), 0);
 	KUNIT_EXPECT_EQ(test, ret0_tail_site(0x7fffffffL), 0);
@@ -453,6 +454,7 @@ static void ret0_key_queries_return0(struct kunit *test)
 
 static void ret0_key_to_func_and_back(struct kunit *test)
 {
+	sc_test_need_return0_calls(test);
 	sc_test_defer(test, restore_ret0);
 	static_call_update(sc_ret0, sc_test_target_b);
 	KUNIT_EXPECT_EQ(test, ret0_site(9), 9 + SC_TEST_B);
@@ -464,6 +466,7 @@ static void ret0_key_to_func_and_back(struct kunit *test)
 
 static void update_to_return0_returns_zero(struct kunit *test)
 {
+	sc_test_need_return0_calls(test);
 	use_basic(test);
 	static_call_update(sc_basic, (void *)__static_call_return0);
 	KUNIT_EXPECT_EQ(test, basic_site(-5L), 0);
@@ -607,6 +610,7 @@ static void restore_tail(void *unused)
 
 static void tail_site_follows_update(struct kunit *test)
 {
+	sc_test_need_return0_calls(test);
 	sc_test_defer(test, restore_tail);
 	KUNIT_EXPECT_EQ(test, calls_tail_site(1), 2 * (1 + SC_TEST_A));
 	static_call_update(sc_tail, sc_test_target_b);

@@ -13,9 +13,11 @@
 #include <linux/static_call.h>
 
 /*
- * Upstream 6.12's generic variant (no HAVE_STATIC_CALL) has neither
- * EXPORT_STATIC_CALL_TRAMP_GPL() nor static_call_mod(): there modules
- * get the whole key instead.  Implementations that have them use them.
+ * The generic variant has no trampolines, so no
+ * EXPORT_STATIC_CALL_TRAMP_GPL(): there the suites export the whole key,
+ * which lets modules update it too, though they only call it.  Before
+ * this series it also had no static_call_mod(); defining one here keeps
+ * the suites runnable on such a kernel, for comparison.
  */
 #ifndef EXPORT_STATIC_CALL_TRAMP_GPL
 #define EXPORT_STATIC_CALL_TRAMP_GPL(name)	EXPORT_STATIC_CALL_GPL(name)
@@ -55,6 +57,17 @@ DECLARE_STATIC_CALL(sc_test_tramp_only, sc_test_target_a);
 /* Compare a key's target with a function, as plain addresses. */
 #define SC_EXPECT_TARGET(test, target, func)				\
 	KUNIT_EXPECT_PTR_EQ(test, (void *)(target), (void *)(func))
+
+/*
+ * Where static_call() is an indirect call, kCFI checks the type of the
+ * target, and __static_call_return0() has none of the keys' types.
+ */
+static inline void sc_test_need_return0_calls(struct kunit *test)
+{
+	if (!IS_ENABLED(CONFIG_HAVE_STATIC_CALL) &&
+	    IS_ENABLED(CONFIG_CFI_CLANG))
+		kunit_skip(test, "kCFI traps __static_call_return0() through a pointer");
+}
 
 /* Run @action (undoing what the case changed) when the case ends. */
 static inline void sc_test_defer(struct kunit *test, kunit_action_t *action)
@@ -120,9 +133,9 @@ void sc_test_note_unloaded_text(void *start, unsigned long size);
 bool sc_test_unloaded_text(void **start, unsigned long *size);
 
 /*
- * static_call_after_unload_kunit's key, which static_call_module_kunit points at one
- * of its own functions and leaves so when it is unloaded, as a KVM vendor
- * module leaves kvm.ko's keys.  Reached through symbol_get(): the module
+ * static_call_after_unload_kunit's key, which static_call_module_kunit
+ * points at one of its own functions and leaves so when it is unloaded,
+ * as a KVM vendor module leaves kvm.ko's keys.  Reached through symbol_get(): the module
  * also loads when static_call_after_unload_kunit is not there.
  */
 void sc_after_adopt_target(long (*func)(long));

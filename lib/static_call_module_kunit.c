@@ -165,6 +165,7 @@ static void module_key_targets_kernel_and_module(struct kunit *test)
 
 static void module_ret0_key(struct kunit *test)
 {
+	sc_test_need_return0_calls(test);
 	sc_test_defer(test, restore_mod_keys);
 	KUNIT_EXPECT_EQ(test, mod_ret0_site(-1L), 0);
 	static_call_update(sc_mod_ret0, sc_test_target_b);

@@ -160,8 +160,8 @@ static inline void __static_call_update(struct static_call_key *key,
  * @name: the static call, as given to DEFINE_STATIC_CALL()
  * @func: the new target, of the key's type, or NULL
  *
- * Sleeps.  When it returns, every CPU calls @func.  Calls already in
- * progress on other CPUs finish in the old target.
+ * May sleep.  When it returns, no place that reached the old target does
+ * any more; calls in progress on other CPUs finish in the old target.
  */
 #define static_call_update(name, func)					\
 	__static_call_update(&STATIC_CALL_KEY(name),			\

@@ -26,16 +26,19 @@
 static struct symbol *site_key_symbol(struct objtool_file *file,
 				      struct symbol *tramp)
 {
-	const char *name = tramp->name + STATIC_CALL_TRAMP_PREFIX_LEN;
-	size_t size = STATIC_CALL_KEY_PREFIX_LEN + strlen(name) + 1;
 	struct symbol *key;
+	const char *name;
 	char *key_name;
+	size_t size;
 
+	/* Only past the prefix check is there a name after the prefix. */
 	if (strncmp(tramp->name, STATIC_CALL_TRAMP_PREFIX_STR,
 		    STATIC_CALL_TRAMP_PREFIX_LEN)) {
 		WARN("static_call: %s is not a trampoline name", tramp->name);
 		return NULL;
 	}
+	name = tramp->name + STATIC_CALL_TRAMP_PREFIX_LEN;
+	size = STATIC_CALL_KEY_PREFIX_LEN + strlen(name) + 1;
 	key_name = malloc(size);
 	if (!key_name) {
 		perror("malloc");
@@ -99,7 +102,7 @@ int create_static_call_sections(struct objtool_file *file)
 	if (!sec)
 		return -1;
 
-	/* The kernel sets flags and sorts the table when it loads it. */
+	/* The kernel names keys for trampolines and sorts the table. */
 	sec->sh.sh_flags |= SHF_WRITE;
 
 	list_for_each_entry(insn, &file->static_call_list, call_node)

@@ -15,7 +15,7 @@
 /*
  * A key is the variable __SCK__<name>; a trampoline is the function
  * __SCT__<name>.  objtool finds a site's key by swapping the prefix of
- * the trampoline it calls, so both prefixes have the same length.
+ * the trampoline it calls for the key's.
  */
 #define STATIC_CALL_KEY_PREFIX		__SCK__
 #define STATIC_CALL_TRAMP_PREFIX	__SCT__
