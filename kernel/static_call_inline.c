@@ -269,14 +269,6 @@ static int visit_module_sites(struct static_call_key *key,
 	return err;
 }
 
-/* Apply @action to every live site of @key, stopping at an error. */
-static int visit_key_sites(struct static_call_key *key, site_action_t action,
-			   void *ctx)
-{
-	return visit_vmlinux_sites(key, action, ctx) ?:
-	       visit_module_sites(key, action, ctx);
-}
-
 /* Queue every live site of the key @rt updates in vmlinux. */
 void static_call_retarget_vmlinux_sites(const struct static_call_retarget *rt,
 					void *tramp)
@@ -575,6 +567,14 @@ int static_call_text_reserved(void *start, void *end)
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)
+/* Apply @action to every live site of @key, stopping at an error. */
+static int visit_key_sites(struct static_call_key *key, site_action_t action,
+			   void *ctx)
+{
+	return visit_vmlinux_sites(key, action, ctx) ?:
+	       visit_module_sites(key, action, ctx);
+}
+
 struct site_visit {
 	int (*fn)(void *addr, bool tail, void *arg);
 	void *arg;
