@@ -266,16 +266,15 @@ static inline void static_call_force_reinit(void) { }
 
 #else /* Generic: the key's function pointer is all there is. */
 
-#define __DEFINE_STATIC_CALL(name, _func, init)			\
-	DECLARE_STATIC_CALL(name, _func);				\
-	struct static_call_key STATIC_CALL_KEY(name) = { .func = (init) }
+/* A key and nothing else: @first is the function it starts with. */
+#define __DEFINE_STATIC_CALL(name, f, first)				\
+	DECLARE_STATIC_CALL(name, f);					\
+	struct static_call_key STATIC_CALL_KEY(name) = { .func = (first) }
 
-#define DEFINE_STATIC_CALL(name, _func)					\
-	__DEFINE_STATIC_CALL(name, _func, _func)
-#define DEFINE_STATIC_CALL_NULL(name, _func)				\
-	__DEFINE_STATIC_CALL(name, _func, NULL)
-#define DEFINE_STATIC_CALL_RET0(name, _func)				\
-	__DEFINE_STATIC_CALL(name, _func, __static_call_return0)
+#define DEFINE_STATIC_CALL(name, f)	__DEFINE_STATIC_CALL(name, f, f)
+#define DEFINE_STATIC_CALL_NULL(name, f) __DEFINE_STATIC_CALL(name, f, NULL)
+#define DEFINE_STATIC_CALL_RET0(name, f)				\
+	__DEFINE_STATIC_CALL(name, f, __static_call_return0)
 
 static inline void __static_call_nop(void)
 {
