@@ -5,10 +5,15 @@
  * nanosecond is one instruction.  Prints one line per
  * measurement, "static_call_bench: <name> <value> <unit>":
  *
- *   call_*	instructions per iteration of a loop making one call: to a
- *		plain function, through an inline static call site, through
- *		a trampoline (out of line), and through a function pointer
- *		(a retpoline where those are on)
+ *   call_*	instructions per iteration of a loop making one call:
+ *		call_direct	to a plain function
+ *		call_inline	through static_call(): an inline site, the
+ *				trampoline where static calls are out of
+ *				line, key.func in the generic variant
+ *		call_pointer	through a function pointer (a retpoline where
+ *				those are on)
+ *		call_tramp70	arm64 only: through Linux 7.0's arm64
+ *				trampoline, rebuilt here for comparison
  *   update_*	instructions per static_call_update() of a key with 1, 100
  *		and 1000 call sites
  *
@@ -43,25 +48,8 @@ EXPORT_STATIC_CALL_GPL(sc_bench_call);
 
 static long (*bench_pointer)(long) = sc_bench_target;
 
-static noinline long loop_direct(int n)
-{
-	long sum = 0;
-	int i;
-
-	for (i = 0; i < n; i++)
-		sum += sc_bench_target(i);
-	return sum;
-}
-
-static noinline long loop_inline(int n)
-{
-	long sum = 0;
-	int i;
-
-	for (i = 0; i < n; i++)
-		sum += static_call(sc_bench_call)(i);
-	return sum;
-}
+SC_BENCH_LOOP(direct, sc_bench_target)
+SC_BENCH_LOOP(inline, static_call(sc_bench_call))
 
 static noinline long loop_pointer(int n)
 {
@@ -75,6 +63,44 @@ static noinline long loop_pointer(int n)
 		sum += func(i);
 	return sum;
 }
+
+#ifdef CONFIG_ARM64
+/*
+ * A reference point: the trampoline of Linux 7.0's arm64 static calls.
+ * 7.0 has no inline sites, so every call is a BL to it.  It loads the
+ * target from a literal in .rodata (all that an update writes) and
+ * branches there through x16, which the target's BTI C accepts.
+ * "hint 34" is BTI C, spelt so that the assembler needs no +bti.
+ */
+long sc_bench_tramp70(long x);
+
+asm(".pushsection .text, \"ax\"\n\t"
+	".balign 8\n\t"
+	".globl sc_bench_tramp70\n\t"
+	".type sc_bench_tramp70, %function\n"
+	"sc_bench_tramp70:\n\t"
+	"hint 34\n\t"
+	"adrp x16, .Lsc_bench_tramp70_target\n\t"
+	"ldr x16, [x16, :lo12:.Lsc_bench_tramp70_target]\n\t"
+	"br x16\n\t"
+	".size sc_bench_tramp70, . - sc_bench_tramp70\n\t"
+	".popsection\n\t"
+	".pushsection .rodata, \"a\"\n\t"
+	".balign 8\n"
+	".Lsc_bench_tramp70_target:\n\t"
+	".quad sc_bench_target\n\t"
+	".popsection\n");
+
+SC_BENCH_LOOP(tramp70, sc_bench_tramp70)
+
+static void report_tramp70(void)
+{
+	sc_bench_report("call_tramp70", sc_bench_per_call(loop_tramp70),
+			"insn/100");
+}
+#else
+static inline void report_tramp70(void) { }
+#endif
 
 /* Keys with many sites. */
 DEFINE_STATIC_CALL(sc_bench_1, sc_bench_target);
@@ -181,6 +207,7 @@ static int __init sc_bench_init(void)
 			"insn/100");
 	sc_bench_report("call_inline", sc_bench_per_call(loop_inline),
 			"insn/100");
+	report_tramp70();
 	sc_bench_report("call_pointer", sc_bench_per_call(loop_pointer),
 			"insn/100");
 	sc_bench_report("update_1_site", per_update(update_1), "insn");

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A module built without objtool (see lib/Makefile), so its static call
- * is not listed in .static_call_sites: it keeps calling the trampoline,
- * which is what every static call costs with out-of-line static calls.
- * A module of its own because, with IBT, objtool runs on whole modules.
+ * A module whose object is non-standard (see lib/Makefile): neither
+ * objtool nor scripts/static_call_sites lists its static call in
+ * .static_call_sites, so it keeps calling the trampoline, which is what
+ * every static call costs with out-of-line static calls.  A module of its
+ * own because, with IBT, objtool runs on whole modules.
  */
 #include <linux/compiler.h>
 #include <linux/module.h>
@@ -11,26 +12,9 @@
 
 #include "static_call_bench.h"
 
-static noinline long loop_out_of_line(int n)
-{
-	long sum = 0;
-	int i;
-
-	for (i = 0; i < n; i++)
-		sum += static_call(sc_bench_call)(i);
-	return sum;
-}
-
+SC_BENCH_LOOP(out_of_line, static_call(sc_bench_call))
 /* The same loop calling the target directly: the baseline here. */
-static noinline long loop_direct_here(int n)
-{
-	long sum = 0;
-	int i;
-
-	for (i = 0; i < n; i++)
-		sum += sc_bench_target(i);
-	return sum;
-}
+SC_BENCH_LOOP(direct_here, sc_bench_target)
 
 static int __init sc_bench_ool_init(void)
 {

@@ -631,9 +631,10 @@ static void text_reserved_reports_sites(struct kunit *test)
 
 	/*
 	 * Only inline static calls patch sites in function bodies.  The site
-	 * is the jump at the start, after ENDBR where IBT is on.
+	 * is among the first instructions: after ENDBR where IBT is on, after
+	 * the frame record where frame pointers keep the call a call (arm64).
 	 */
-	KUNIT_EXPECT_EQ(test, sc_test_text_reserved(site_fn, site_fn + 10),
+	KUNIT_EXPECT_EQ(test, sc_test_text_reserved(site_fn, site_fn + 31),
 			expect);
 	KUNIT_EXPECT_EQ(test, sc_test_text_reserved(plain_fn, plain_fn + 1),
 			0);

@@ -60,9 +60,14 @@ def _kernel_outcomes(args, echo):
         yield built
         if modules is None or arch.build_only:
             continue
+        config = kbuild.built_config(arch, impl)
         for name in args.boots or arch.boots:
-            yield runner.run_boot(arch, impl, plans.BOOTS[name], modules,
-                                  echo)[0]
+            boot = plans.BOOTS[name]
+            if not boot.runs_on(config):
+                log(f"{arch.key}/{impl}: no {boot.name} boot, the build "
+                    f"lacks {boot.requires}")
+                continue
+            yield runner.run_boot(arch, impl, boot, modules, echo)[0]
 
 
 def cmd_boot(args):
@@ -105,6 +110,9 @@ def cmd_repeat(args):
     arch, impl = _one(args)
     boot = plans.BOOTS[args.boot]
     modules = runner.existing_build(arch, impl)
+    if not boot.runs_on(kbuild.built_config(arch, impl)):
+        raise SystemExit(f"{arch.key}/{impl} has no {boot.name} boot: the "
+                         f"build lacks {boot.requires}")
     failed = 0
     for run, outcome, _ in _boots(arch, impl, boot, modules, args.runs,
                                   "repeat"):
@@ -114,7 +122,8 @@ def cmd_repeat(args):
               flush=True)
         if outcome.failed:
             print("\n".join(outcome.lines), flush=True)
-    print(f"{arch.key}/{impl}/{boot.name}, same kernel, {args.runs} boots:")
+    print(f"{arch.key}/{impl}/{boot.name}, same kernel, tcg "
+          f"thread={boot.threads}, {args.runs} boots:")
     print(f"{args.runs - failed} passed, {failed} failed")
     return 1 if failed else 0
 

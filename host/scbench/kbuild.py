@@ -30,10 +30,12 @@ def make_env():
 
 def make_args(arch, impl):
     cross = arch.cross_compile
+    # clang takes its --target from CROSS_COMPILE; binutils stay GNU.
+    compiler = arch.compiler or f"{cross}gcc"
     return ["make", "-C", paths.src_dir(impl),
             f"O={paths.build_dir(impl, arch.key)}",
             f"ARCH={arch.kernel_arch}", f"CROSS_COMPILE={cross}",
-            f"CC=ccache {cross}gcc", "HOSTCC=ccache gcc",
+            f"CC=ccache {compiler}", "HOSTCC=ccache gcc",
             f"-j{os.cpu_count()}"]
 
 
@@ -50,14 +52,26 @@ def parse_config(text):
     return values
 
 
-def _fragments(arch, impl):
-    """The arch's fragments, then impl-<impl>-<kernel ARCH>.config."""
+def fragment_names(arch, impl):
+    """The record's fragments, then impl-<impl>-<kernel ARCH>.config,
+    then (ours) the record's own ours-only fragments.
+
+    Symbols only one implementation declares live in the last two: the
+    other's build would report them lost.
+    """
     names = list(arch.configs)
     extra = f"impl-{impl}-{arch.kernel_arch}.config"
     # Build-only configurations are exactly what their fragments say.
     if (CONFIG_DIR / extra).exists() and not arch.build_only:
         names.append(extra)
-    return "".join((CONFIG_DIR / name).read_text() for name in names)
+    if impl == "ours":
+        names += arch.ours_configs
+    return names
+
+
+def _fragments(arch, impl):
+    return "".join((CONFIG_DIR / name).read_text()
+                   for name in fragment_names(arch, impl))
 
 
 def configure(arch, impl):

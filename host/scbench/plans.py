@@ -6,6 +6,9 @@ functional  every suite but the race suite.  The module suite runs once
             lib/static_call_after_unload_kunit.c for why); then the companion
             is loaded and unloaded three more times.
 race        the race suite alone.
+far_modules arm64: the functional plan with every module placed out of
+            branch range of the kernel (arm64_module_far_test); only on
+            builds that have the parameter (CONFIG_ARM64_MODULE_FAR_TEST).
 
 Every boot runs under single-threaded TCG: with multi-threaded TCG, QEMU
 7.2 can execute a stale translation of code another vCPU has patched
@@ -42,6 +45,13 @@ class Boot:
     must_print: list = field(default_factory=list)  # console must show
     # Kconfig symbol -> lines the console must show where it is built
     optional_prints: dict = field(default_factory=dict)
+    # Kconfig symbol without which the boot means nothing: a build that
+    # lacks it does not run the boot at all (not a pass, not a failure)
+    requires: str = None
+
+    def runs_on(self, config):
+        """Whether a build with this .config runs the boot."""
+        return self.requires is None or _built(config, self.requires)
 
     def expected(self, config):
         """Suites that must report, given the build's .config values."""
@@ -112,6 +122,17 @@ FOREIGN_TRAMP_STEPS = [
     ("write", f"/sys/module/{PROVIDER}/parameters/run_suite 1"),
     ("rmmod", PROVIDER)]
 
+# Our arm64 white-box module suite.  It says where the module landed,
+# and the plain functional boot must have it within branch range of the
+# kernel (the far_modules boot, out of it).
+ARM64_MODULE_TESTS = "CONFIG_STATIC_CALL_ARM64_KUNIT_MODULE_TESTS"
+ARM64_MODULE = "static_call_arm64_module_kunit"
+ARM64_NEAR = ("static_call_arm64_module: module within branch range of "
+              "the kernel")
+ARM64_FAR = ("static_call_arm64_module: module out of branch range of "
+             "the kernel")
+SELFTEST = {"CONFIG_STATIC_CALL_SELFTEST": ["static_call: selftest passed"]}
+
 FUNCTIONAL = Boot(
     name="functional", threads=TCG,
     steps=[("insmod", AFTER), *_load_unload(MOD),
@@ -121,16 +142,26 @@ FUNCTIONAL = Boot(
             "static_call_after_unload": 1},
     optional={"static_call_x86": "CONFIG_STATIC_CALL_X86_KUNIT_TEST",
               "static_call_x86_module": X86_MODULE_TESTS,
-              "static_call_foreign_tramp": INLINE},
+              "static_call_foreign_tramp": INLINE,
+              "static_call_arm64": "CONFIG_STATIC_CALL_ARM64_KUNIT_TEST",
+              "static_call_arm64_module": ARM64_MODULE_TESTS},
     optional_steps={X86_MODULE_TESTS: X86_MODULE_STEPS,
-                    INLINE: FOREIGN_TRAMP_STEPS},
-    optional_prints={"CONFIG_STATIC_CALL_SELFTEST":
-                     ["static_call: selftest passed"]})
+                    INLINE: FOREIGN_TRAMP_STEPS,
+                    ARM64_MODULE_TESTS: _load_unload(ARM64_MODULE)},
+    optional_prints={**SELFTEST, ARM64_MODULE_TESTS: [ARM64_NEAR]})
 
 RACE_BOOT = Boot(
     name="race", threads=TCG,
     steps=_load_unload(RACE), expect={"static_call_race": 1},
     filter_glob="static_call_race")
+
+# arm64: the functional plan with every module allocated outside the
+# +-128 MiB branch range of the kernel: no direct branch reaches between
+# a module and the kernel.
+FAR_MODULES = replace(
+    FUNCTIONAL, name="far_modules", cmdline=["arm64_module_far_test"],
+    optional_prints={**SELFTEST, ARM64_MODULE_TESTS: [ARM64_FAR]},
+    requires="CONFIG_ARM64_MODULE_FAR_TEST")
 
 # The functional plan again, with a tracepoint's static call updated at
 # boot (enabling the event) and called at every module load, printed by
@@ -167,8 +198,8 @@ ITS = Boot(
     qemu=["-cpu", "max,vendor=GenuineIntel"],
     must_print=["ITS: Mitigation: Aligned branch/return thunks"])
 
-BOOTS = {b.name: b for b in (FUNCTIONAL, RACE_BOOT, TRACING, PREEMPT_NONE,
-                             RETHUNK, DEPTH_TRACKING, ITS)}
+BOOTS = {b.name: b for b in (FUNCTIONAL, RACE_BOOT, FAR_MODULES, TRACING,
+                             PREEMPT_NONE, RETHUNK, DEPTH_TRACKING, ITS)}
 
 # Not a test: `scbench bench` boots this under -icount shift=0, where a
 # guest nanosecond is one executed instruction.

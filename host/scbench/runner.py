@@ -2,6 +2,7 @@
 
 The commands (commands.py, bench.py) are sequences of these steps.
 """
+import importlib
 import re
 import subprocess
 import time
@@ -38,6 +39,12 @@ def existing_build(arch, impl):
     return kbuild.test_modules(arch, impl)
 
 
+# Builds whose site table a build step makes from each object's
+# relocations (arm64 inline): the table is checked against what objdump
+# shows (sitecheck.py).
+SITES_FROM_RELOCS = "CONFIG_STATIC_CALL_SITES_FROM_RELOCS"
+
+
 def build_outcome(arch, impl, extra):
     """Compose and build; judge the build.  Returns (outcome, modules)."""
     out = report.Outcome(f"{arch.key}/{impl}/build")
@@ -56,7 +63,39 @@ def build_outcome(arch, impl, extra):
     if arch.zero_at_boot and impl == "ours":
         bad = kbuild.nonzero_at_boot(arch, impl, arch.zero_at_boot)
         out.check(not bad, f"not zero before boot: {', '.join(bad)}")
+    if kbuild.built_config(arch, impl).get(SITES_FROM_RELOCS) == "y":
+        out.check(*site_check(arch, impl))
     return out, modules
+
+
+def _sitecheck():
+    """scbench.sitecheck, None if that file is not there."""
+    name = f"{__package__}.sitecheck"
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as e:
+        if e.name != name:
+            raise
+        return None
+
+
+def site_check(arch, impl):
+    """(ok, what) of the cross-check of a build's site table."""
+    sitecheck = _sitecheck()
+    if sitecheck is None:
+        return False, ("site table not checked: host/scbench/sitecheck.py "
+                       "is missing")
+    build = paths.build_dir(impl, arch.key)
+    try:
+        sites, problems = sitecheck.check_build(build, arch.cross_compile)
+    except (OSError, subprocess.CalledProcessError) as e:
+        return False, f"site table not checked: {e}"
+    if not problems:
+        log(f"{arch.key}/{impl}: site table agrees with objdump "
+            f"({sites} sites)")
+        return True, "site table agrees with objdump"
+    return False, (f"site table does not agree with objdump ({sites} sites)"
+                   + report.diagnostics(problems))
 
 
 def cmdline(arch, boot):

@@ -207,7 +207,7 @@ void static_call_force_reinit(void);
  * @export: EXPORT_SYMBOL or EXPORT_SYMBOL_GPL.
  */
 #define __EXPORT_STATIC_CALL_TRAMP(name, export)			\
-	extern struct static_call_key STATIC_CALL_KEY(name) __maybe_unused; \
+	extern struct static_call_key STATIC_CALL_KEY(name);		\
 	export(STATIC_CALL_TRAMP(name));				\
 	ARCH_ADD_TRAMP_KEY(name)
 
@@ -252,7 +252,7 @@ static inline void static_call_force_reinit(void) { }
  * @export: EXPORT_SYMBOL or EXPORT_SYMBOL_GPL.
  */
 #define __EXPORT_STATIC_CALL(name, export)				\
-	extern struct static_call_key STATIC_CALL_KEY(name) __maybe_unused; \
+	extern struct static_call_key STATIC_CALL_KEY(name);		\
 	export(STATIC_CALL_TRAMP(name));				\
 	export(STATIC_CALL_KEY(name))
 
@@ -304,7 +304,7 @@ static inline void __static_call_nop(void)
  * one fails to build rather than gain the power to update.
  */
 #define __EXPORT_STATIC_CALL(name, export)				\
-	extern struct static_call_key STATIC_CALL_KEY(name) __maybe_unused; \
+	extern struct static_call_key STATIC_CALL_KEY(name);		\
 	export(STATIC_CALL_KEY(name))
 
 #define EXPORT_STATIC_CALL(name)	__EXPORT_STATIC_CALL(name, EXPORT_SYMBOL)

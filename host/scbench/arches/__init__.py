@@ -3,7 +3,8 @@
 A file here (x86_64.py, arm64.py, ...) holds RECORDS, one Arch record per
 configuration profile it is built in.  A profile is a configuration, not
 an architecture: `--arch x86_64 --profile big` is x86_64 with the real
-users of static calls built in, `--profile tiny` a tinyconfig build.
+users of static calls built in, `--profile tiny` a tinyconfig build,
+`--arch arm64 --profile ool` arm64 with out-of-line static calls.
 Adding an architecture means adding a file, not editing branches.
 """
 import importlib
@@ -11,7 +12,7 @@ import pkgutil
 from dataclasses import dataclass
 
 # The order profiles run in; "default" is an architecture's own config.
-PROFILES = ("default", "big", "tiny")
+PROFILES = ("default", "big", "ool", "generic", "tiny")
 
 # What the tooling itself needs, whatever it builds.
 BASE_PACKAGES = ("make", "gcc", "libc6-dev", "flex", "bison", "bc",
@@ -32,6 +33,11 @@ class Arch:
     configs: tuple              # fragments under host/configs, in order
     packages: tuple             # what apt must install for this record
     base_config: str = "allnoconfig"
+    # Fragments only our implementation's build takes, after
+    # impl-ours-<kernel ARCH>.config: symbols upstream lacks, which its
+    # build would report lost.
+    ours_configs: tuple = ()
+    compiler: str = None        # CC= of the kernel, if not <cross>gcc
     boots: tuple = ()           # none: a build-only configuration
     qemu: str = None            # QEMU binary, for records that boot
     qemu_args: tuple = ()
@@ -41,6 +47,9 @@ class Arch:
     # `check` without IMPL runs upstream's oracle here too; records whose
     # upstream run another record covers leave it out (a cold build each).
     upstream_in_check: bool = True
+    # `check` with neither ARCH nor PROFILE builds this record at all;
+    # False: only when ARCH or PROFILE names it.
+    in_check: bool = True
 
     @property
     def key(self):
@@ -66,6 +75,8 @@ def _load_all():
 
 ALL = _load_all()
 NAMES = sorted({r.name for r in ALL})
+# What `check` runs when neither ARCH nor PROFILE narrows it.
+CHECKED = [r for r in ALL if r.in_check]
 
 
 def find(key):

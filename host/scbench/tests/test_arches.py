@@ -1,7 +1,19 @@
 """The architecture records: consistent with the configs and plans."""
+import re
 import unittest
 
 from .. import arches, kbuild, plans
+
+# Symbols only our implementation declares (or, the selftest, only ours
+# has on every architecture): upstream's build would report them lost,
+# so no fragment upstream takes may name them.
+OURS_ONLY = re.compile(r"^(# )?CONFIG_(ARM64_STATIC_CALL_\w+|"
+                       r"STATIC_CALL_ARM64_\w+|ARM64_MODULE_FAR_TEST|"
+                       r"STATIC_CALL_SITES_FROM_RELOCS|STATIC_CALL_X86_\w+|"
+                       r"STATIC_CALL_SELFTEST)\b", re.M)
+ARM64_CHOICE = ("CONFIG_ARM64_STATIC_CALL_INLINE",
+                "CONFIG_ARM64_STATIC_CALL_OOL",
+                "CONFIG_ARM64_STATIC_CALL_NONE")
 
 
 class Records(unittest.TestCase):
@@ -9,13 +21,31 @@ class Records(unittest.TestCase):
         keys = [a.key for a in arches.ALL]
         self.assertEqual(sorted(keys), sorted(set(keys)))
         self.assertEqual(set(keys), {"x86_64", "i386", "arm64", "x86_64_big",
-                                     "x86_64_tiny", "i386_tiny", "ppc32_tiny"})
+                                     "x86_64_tiny", "i386_tiny", "ppc32_tiny",
+                                     "arm64_ool", "arm64_generic"})
 
     def test_fragments_exist(self):
         for arch in arches.ALL:
-            for name in arch.configs:
+            for name in arch.configs + arch.ours_configs:
                 self.assertTrue((kbuild.CONFIG_DIR / name).exists(),
                                 f"{arch.key}: {name}")
+
+    def test_upstream_takes_no_symbol_only_ours_declares(self):
+        for arch in arches.ALL:
+            if arch.build_only:
+                continue        # ours only
+            fragment = kbuild._fragments(arch, "upstream")
+            self.assertIsNone(OURS_ONLY.search(fragment), arch.key)
+
+    def test_ours_only_fragments_are_ours_only(self):
+        arm64 = arches.find("arm64_ool")
+        self.assertIn("impl-ours-arm64_ool.config",
+                      kbuild.fragment_names(arm64, "ours"))
+        self.assertNotIn("impl-ours-arm64_ool.config",
+                         kbuild.fragment_names(arm64, "upstream"))
+        self.assertEqual(kbuild.fragment_names(arm64, "upstream"),
+                         ["common.config", "arm64.config",
+                          "impl-upstream-arm64.config"])
 
     def test_what_boots_can_boot(self):
         for arch in arches.ALL:
@@ -36,3 +66,88 @@ class Records(unittest.TestCase):
     def test_records_are_frozen(self):
         with self.assertRaises(AttributeError):
             arches.ALL[0].boots = ()
+
+
+class Arm64(unittest.TestCase):
+    """Ours inline (default), out of line (ool), generic; upstream's
+    generic variant is the oracle on the default record only."""
+
+    def _ours(self, key):
+        return kbuild.parse_config(kbuild._fragments(arches.find(key),
+                                                     "ours"))
+
+    def test_each_record_picks_its_variant(self):
+        for key, variant in (("arm64", "CONFIG_ARM64_STATIC_CALL_INLINE"),
+                             ("arm64_ool", "CONFIG_ARM64_STATIC_CALL_OOL"),
+                             ("arm64_generic",
+                              "CONFIG_ARM64_STATIC_CALL_NONE")):
+            config = self._ours(key)
+            chosen = [s for s in ARM64_CHOICE if config.get(s) == "y"]
+            self.assertEqual(chosen, [variant], key)
+
+    def test_what_each_variant_must_end_up_with(self):
+        inline, ool, generic = (self._ours(key) for key in
+                                ("arm64", "arm64_ool", "arm64_generic"))
+        self.assertEqual(inline["CONFIG_HAVE_STATIC_CALL_INLINE"], "y")
+        self.assertEqual(inline["CONFIG_STATIC_CALL_SITES_FROM_RELOCS"], "y")
+        self.assertEqual(inline["CONFIG_ARM64_MODULE_FAR_TEST"], "y")
+        self.assertEqual(ool["CONFIG_HAVE_STATIC_CALL"], "y")
+        self.assertEqual(ool["CONFIG_HAVE_STATIC_CALL_INLINE"], "n")
+        self.assertEqual(generic["CONFIG_HAVE_STATIC_CALL"], "n")
+        upstream = kbuild.parse_config(kbuild._fragments(
+            arches.find("arm64"), "upstream"))
+        self.assertEqual(upstream["CONFIG_HAVE_STATIC_CALL"], "n")
+
+    def test_tests_are_built_where_the_variant_has_arm64_code(self):
+        # The white-box suite wants HAVE_STATIC_CALL, its module suite
+        # HAVE_STATIC_CALL_INLINE (arch/arm64/Kconfig.debug).
+        inline, ool, generic = (self._ours(key) for key in
+                                ("arm64", "arm64_ool", "arm64_generic"))
+        self.assertEqual(inline["CONFIG_STATIC_CALL_ARM64_KUNIT_TEST"], "y")
+        self.assertEqual(
+            inline["CONFIG_STATIC_CALL_ARM64_KUNIT_MODULE_TESTS"], "m")
+        self.assertEqual(ool["CONFIG_STATIC_CALL_ARM64_KUNIT_TEST"], "y")
+        self.assertNotIn("CONFIG_STATIC_CALL_ARM64_KUNIT_MODULE_TESTS", ool)
+        self.assertFalse({"CONFIG_STATIC_CALL_ARM64_KUNIT_TEST",
+                          "CONFIG_STATIC_CALL_ARM64_KUNIT_MODULE_TESTS",
+                          "CONFIG_ARM64_MODULE_FAR_TEST"} & set(generic))
+
+    def test_every_arm64_kernel_has_bti_and_pointer_authentication(self):
+        for arch in arches.ALL:
+            if arch.name != "arm64":
+                continue
+            for impl in ("ours", "upstream"):
+                config = kbuild.parse_config(kbuild._fragments(arch, impl))
+                for symbol in ("CONFIG_ARM64_PTR_AUTH",
+                               "CONFIG_ARM64_PTR_AUTH_KERNEL",
+                               "CONFIG_ARM64_BTI", "CONFIG_ARM64_BTI_KERNEL"):
+                    self.assertEqual(config.get(symbol), "y",
+                                     (arch.key, impl, symbol))
+
+    def test_bti_in_the_kernel_needs_clang(self):
+        # 6.12: ARM64_BTI_KERNEL depends on !CC_IS_GCC.
+        for arch in arches.ALL:
+            if arch.name == "arm64":
+                self.assertEqual(arch.compiler, "clang", arch.key)
+                self.assertIn("clang", arch.packages, arch.key)
+                self.assertIn("CC=ccache clang",
+                              kbuild.make_args(arch, "ours"))
+        self.assertIn("CC=ccache gcc",
+                      kbuild.make_args(arches.find("x86_64"), "ours"))
+        self.assertIn("CC=ccache powerpc-linux-gnu-gcc",
+                      kbuild.make_args(arches.find("ppc32_tiny"), "ours"))
+
+    def test_boots_and_oracles(self):
+        default, ool, generic = (arches.find(key) for key in
+                                 ("arm64", "arm64_ool", "arm64_generic"))
+        self.assertEqual(default.boots, ("functional", "race", "far_modules"))
+        self.assertEqual(ool.boots, ("functional", "race"))
+        self.assertEqual(generic.boots, ("functional",))
+        self.assertEqual([a.upstream_in_check for a in (default, ool,
+                                                        generic)],
+                         [True, False, False])
+
+    def test_generic_is_left_out_of_a_plain_check(self):
+        self.assertNotIn(arches.find("arm64_generic"), arches.CHECKED)
+        self.assertEqual([a.key for a in arches.ALL if not a.in_check],
+                         ["arm64_generic"])

@@ -54,8 +54,25 @@ class Options(unittest.TestCase):
 
 
 class Targets(unittest.TestCase):
-    def test_check_runs_every_record(self):
-        self.assertEqual(keys(parse("check")), [a.key for a in arches.ALL])
+    def test_check_runs_every_record_in_check(self):
+        self.assertEqual(keys(parse("check")), [a.key for a in arches.CHECKED])
+        self.assertNotIn("arm64_generic", keys(parse("check")))
+        self.assertIn("arm64_ool", keys(parse("check")))
+
+    def test_a_record_left_out_of_check_runs_when_named(self):
+        cases = [
+            (("check", "--profile", "generic"), {}, ["arm64_generic"]),
+            (("check",), {"PROFILE": "generic"}, ["arm64_generic"]),
+            (("check",), {"ARCH": "arm64_generic"}, ["arm64_generic"]),
+            (("check",), {"ARCH": "arm64", "PROFILE": "default,ool,generic"},
+             ["arm64", "arm64_ool", "arm64_generic"]),
+            (("check", "--arch", "arm64"), {}, ["arm64"]),
+            (("check", "--profile", "ool"), {}, ["arm64_ool"]),
+            (("boot", "--arch", "arm64", "--profile", "ool"), {},
+             ["arm64_ool"]),
+        ]
+        for argv, env, want in cases:
+            self.assertEqual(keys(parse(*argv, **env)), want, (argv, env))
 
     def test_other_commands_run_x86_64(self):
         for command in ("boot", "build", "repeat", "trap", "bench"):
@@ -84,6 +101,11 @@ class Targets(unittest.TestCase):
                     if impl == "upstream"]
         self.assertEqual(upstream, ["arm64", "x86_64_big"])
 
+    def test_upstream_asked_for_runs_on_every_arm64_record(self):
+        self.assertEqual(self._pairs("check", "--impl", "upstream", "--arch",
+                                     "arm64", "--profile", "default,ool"),
+                         [("arm64", "upstream"), ("arm64_ool", "upstream")])
+
     def test_upstream_asked_for_runs_everywhere_it_boots(self):
         self.assertEqual(self._pairs("check", "--impl", "upstream",
                                      "--arch", "i386"), [("i386", "upstream")])
@@ -99,6 +121,8 @@ class LogNames(unittest.TestCase):
          {"arch": "x86_64_big", "impl": "upstream", "boot": "depth_tracking"}),
         ("20261122-173205-x86_64-ours-bench-0.log",
          {"arch": "x86_64", "impl": "ours", "boot": "bench"}),
+        ("20261122-173205-arm64_ool-ours-far_modules-repeat3.log",
+         {"arch": "arm64_ool", "impl": "ours", "boot": "far_modules"}),
         ("console.log", {}),
     ]
 
