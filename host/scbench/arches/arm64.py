@@ -28,7 +28,7 @@ RECORDS = (
     # (arm64_module_far_test) in the far_modules boot.
     Arch(**_ARM64, profile="default",
          ours_configs=("impl-ours-arm64_inline.config",),
-         boots=("functional", "race", "far_modules")),
+         boots=("functional", "race", "far_modules", "tracing")),
     # Out of line: trampolines only.  Upstream would build the default
     # record's generic variant again: one oracle is enough.
     Arch(**_ARM64, profile="ool",

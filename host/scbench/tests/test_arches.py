@@ -140,7 +140,8 @@ class Arm64(unittest.TestCase):
     def test_boots_and_oracles(self):
         default, ool, generic = (arches.find(key) for key in
                                  ("arm64", "arm64_ool", "arm64_generic"))
-        self.assertEqual(default.boots, ("functional", "race", "far_modules"))
+        self.assertEqual(default.boots,
+                         ("functional", "race", "far_modules", "tracing"))
         self.assertEqual(ool.boots, ("functional", "race"))
         self.assertEqual(generic.boots, ("functional",))
         self.assertEqual([a.upstream_in_check for a in (default, ool,
@@ -149,5 +150,6 @@ class Arm64(unittest.TestCase):
 
     def test_generic_is_left_out_of_a_plain_check(self):
         self.assertNotIn(arches.find("arm64_generic"), arches.CHECKED)
+        # x86_64's boots run on x86_64_big, a superset configuration.
         self.assertEqual([a.key for a in arches.ALL if not a.in_check],
-                         ["arm64_generic"])
+                         ["x86_64", "arm64_generic"])

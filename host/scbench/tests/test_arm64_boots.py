@@ -130,8 +130,10 @@ class KernelOutcomes(unittest.TestCase):
         self.assertEqual(ran, [("arm64", "ours", "functional"),
                                ("arm64", "ours", "race"),
                                ("arm64", "ours", "far_modules"),
+                               ("arm64", "ours", "tracing"),
                                ("arm64", "upstream", "functional"),
-                               ("arm64", "upstream", "race")])
+                               ("arm64", "upstream", "race"),
+                               ("arm64", "upstream", "tracing")])
         self.assertEqual(len(outcomes), 2 + len(ran))   # two builds
 
     def test_a_boot_asked_for_is_skipped_where_it_cannot_run(self):
