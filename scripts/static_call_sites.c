@@ -618,9 +618,17 @@ static int cmp_keys(const void *a, const void *b)
 }
 
 /*
+ * Set by --module: the object goes into a module, where a site may name
+ * its trampoline instead of its key (a trampoline exported alone), and
+ * the kernel finds the key when the module loads.  vmlinux's table is
+ * used as it is: there, a site must name its key.
+ */
+static bool for_module;
+
+/*
  * The symbol each site's key field names: __SCK__<name> when the object
  * has that symbol (every call through static_call() references the key),
- * else the trampoline the site branches to.
+ * else, in a module, the trampoline the site branches to.
  */
 static int site_keys(struct obj *o, size_t *key)
 {
@@ -654,10 +662,15 @@ static int site_keys(struct obj *o, size_t *key)
 			else
 				hi = mid;
 		}
-		if (lo < nkeys && !strcmp(keys[lo].name, name))
+		if (lo < nkeys && !strcmp(keys[lo].name, name)) {
 			key[i] = keys[lo].sym;
-		else
+		} else if (for_module) {
 			key[i] = o->sites[i].tramp;
+		} else {
+			free(keys);
+			return fail(o, "no symbol %s%s: vmlinux sites name keys",
+				    KEY_PREFIX, name);
+		}
 	}
 	free(keys);
 	return 0;
@@ -886,8 +899,13 @@ int main(int argc, char **argv)
 {
 	int i, ret = 0;
 
+	if (argc > 1 && !strcmp(argv[1], "--module")) {
+		for_module = true;
+		argv++;
+		argc--;
+	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: static_call_sites OBJ...\n");
+		fprintf(stderr, "usage: static_call_sites [--module] OBJ...\n");
 		return 1;
 	}
 	for (i = 1; i < argc; i++)

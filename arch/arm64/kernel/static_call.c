@@ -9,7 +9,8 @@
  *
  *	BL target	the target is within the ±128 MiB of a BL
  *	NOP		NULL, at a call (a tail call keeps branching to the
- *			trampoline, which returns: a NOP would fall through)
+ *			trampoline, which returns: after a NOP, the caller's
+ *			next instruction would run)
  *	BL trampoline	the target is out of range (a module far away)
  *
  * A module site out of range of its trampoline was aimed by the module
@@ -29,26 +30,31 @@
  * one, and both are right: the old target stays valid until the update
  * returns.
  *
- * The trampoline's literal is read by LDR while the slot is a NOP.  The
+ * The trampoline's literal is read by LDR while the slot is a NOP.  It
+ * always holds the key's current target, also while the slot branches
+ * directly or to NULL, and it is written before the slot.  The
  * interleavings that matter, for a CPU that runs the trampoline while
  * another updates it:
  *
- *  1. The literal is written before the slot, and a barrier orders the
- *     two: a CPU that fetches a new NOP loads the new literal.
+ *  1. A CPU fetches the new NOP but its LDR still sees the old literal
+ *     (nothing orders a data store against another CPU's instruction
+ *     fetch): it calls the old target, which is still valid, since the
+ *     update has not returned.  The IPI that ends the update leaves every
+ *     CPU seeing both writes.
  *
- *  2. A CPU that fetched the old NOP (a far target) and is then delayed,
- *     by an interrupt or preemption, before its LDR, may load the literal
- *     after any number of later updates.  So the literal is kept equal to
- *     the current target in every state, also when the slot branches
- *     directly or to NULL: the late CPU goes where the key points now,
- *     never to a target an update already returned from.
+ *  2. A CPU fetched an old NOP and was interrupted or preempted before
+ *     its LDR; it may load the literal any number of updates later.  As
+ *     the literal always holds the current target, it goes where the key
+ *     points then, never to a target that an update already returned
+ *     from.  A CPU between its LDR and its BR holds the target in x16:
+ *     that is a call in progress, like a CPU already in the old function,
+ *     which static_call_update() does not wait for either.
  *
  *  3. The literal is one naturally aligned 64-bit store, read by one
  *     64-bit LDR: single-copy atomic, so the LDR sees the old or the new
  *     address, never half of each.
  *
- * Sites have no literal: a BL is a single instruction, so only 1 applies
- * to them, and trivially.
+ * Sites have no literal: a BL is a single instruction.
  */
 #include <linux/bug.h>
 #include <linux/memory.h>
@@ -134,14 +140,25 @@ static bool is_tramp(void *addr)
 
 /*
  * Where the veneer at @addr goes, or NULL if @addr holds none.  Module
- * PLT entries and the linker's long-branch stubs have the same shape:
- * ADRP x16, page; ADD x16, x16, #offset; BR x16.
+ * PLT entries and GNU ld's long-branch stubs are ADRP x16, page; ADD x16,
+ * x16, #offset; BR x16.  lld makes a stub that is in range of its target
+ * a plain B, and may start a stub with BTI C.
  */
 static void *veneer_dest(void *addr)
 {
+	u32 bti = aarch64_insn_gen_hint(AARCH64_INSN_HINT_BTIC);
 	u32 w[3];
 	unsigned long page;
 
+	if (!read_words(addr, w, 1))
+		return NULL;
+	if (w[0] == bti) {
+		addr += AARCH64_INSN_SIZE;
+		if (!read_words(addr, w, 1))
+			return NULL;
+	}
+	if (aarch64_insn_is_b(w[0]))
+		return branch_dest(addr, w[0], false);
 	if (!read_words(addr, w, 3) || !aarch64_insn_is_adrp(w[0]) ||
 	    !aarch64_insn_is_add_imm(w[1]) ||
 	    w[2] != aarch64_insn_gen_branch_reg(AARCH64_INSN_REG_16,
@@ -186,6 +203,14 @@ static void *tramp_literal_for(void *tramp, void *func)
 	return func ?: tramp + TRAMP_NULL;
 }
 
+static bool tramp_literal_is(void *tramp, void *literal)
+{
+	void *was;
+
+	return !copy_from_kernel_nofault(&was, tramp + TRAMP_LITERAL,
+					 sizeof(was)) && was == literal;
+}
+
 static u32 tramp_slot_for(void *tramp, void *func)
 {
 	void *slot = tramp + TRAMP_SLOT;
@@ -204,7 +229,7 @@ static bool slot_reaches(void *tramp, u32 insn, void *old)
 	void *dest = branch_dest(slot, insn, false);
 
 	if (insn == aarch64_insn_gen_nop())
-		return old != NULL;	/* and the literal says where */
+		return !!old;	/* and the literal says where */
 	if (!old)
 		return dest == tramp + TRAMP_NULL;
 	return dest && reaches(dest, old);
@@ -232,10 +257,7 @@ static int tramp_validate(void *tramp, void *old)
 	return -EINVAL;
 }
 
-/*
- * The literal first (interleavings 1 and 2 above): once a CPU can fetch
- * the new slot, the new literal is there to be loaded.
- */
+/* The literal first: see the interleavings above. */
 static void tramp_queue(void *tramp, void *func)
 {
 	void *literal = tramp_literal_for(tramp, func);
@@ -251,8 +273,8 @@ static void tramp_queue(void *tramp, void *func)
 		if (WARN_ON(aarch64_insn_write_literal_u64(tramp + TRAMP_LITERAL,
 							   (u64)literal)))
 			return;
-		/* Order the literal before the slot for every observer. */
-		smp_wmb();
+		/* Only the IPI ends interleaving 1, even with the slot unchanged. */
+		static_call_batch_pending = true;
 	}
 	if (insn != slot)
 		write_insn(tramp + TRAMP_SLOT, slot);
@@ -288,7 +310,12 @@ static bool site_holds_expected(const struct static_call_place *place,
 	if (old && dest == old)
 		return true;
 	tramp = reached_tramp(dest);
-	return tramp && (!place->tramp || tramp == place->tramp);
+	if (!tramp)
+		return false;
+	if (place->tramp)
+		return tramp == place->tramp;
+	/* Told no trampoline: the one reached must be this key's. */
+	return tramp_literal_is(tramp, tramp_literal_for(tramp, old));
 }
 
 static int site_validate(const struct static_call_place *place, void *old)

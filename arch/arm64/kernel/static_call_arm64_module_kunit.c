@@ -37,12 +37,12 @@ static noinline long mod_call_site(long x)
 long mod_tail_site(long x);
 
 asm(".pushsection .text, \"ax\"\n"
-    "mod_tail_site:\n\t"
-    "hint 34\n\t"
-    "b " STATIC_CALL_TRAMP_STR(sc_a64_shared) "\n\t"
-    ".type mod_tail_site, %function\n\t"
-    ".size mod_tail_site, . - mod_tail_site\n\t"
-    ".popsection\n");
+	"mod_tail_site:\n\t"
+	"hint 34\n\t"
+	"b " STATIC_CALL_TRAMP_STR(sc_a64_shared) "\n\t"
+	".type mod_tail_site, %function\n\t"
+	".size mod_tail_site, . - mod_tail_site\n\t"
+	".popsection\n");
 
 /* A key of the module's own: its trampoline is always in range. */
 DEFINE_STATIC_CALL(sc_a64_mod, mod_b);
@@ -50,6 +50,17 @@ DEFINE_STATIC_CALL(sc_a64_mod, mod_b);
 static noinline long own_call_site(long x)
 {
 	long ret = static_call(sc_a64_mod)(x);
+
+	barrier();
+	return ret;
+}
+
+/* A key of its own that starts on a kernel function: far, by a PLT entry. */
+DEFINE_STATIC_CALL(sc_a64_mod_k, sc_a64_shared_default);
+
+static noinline long own_k_call_site(long x)
+{
+	long ret = static_call(sc_a64_mod_k)(x);
 
 	barrier();
 	return ret;
@@ -207,6 +218,35 @@ static void own_key_to_kernel_function(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, own_call_site(1), 31);
 }
 
+static void restore_own_k(void *unused)
+{
+	static_call_update(sc_a64_mod_k, sc_a64_shared_default);
+}
+
+/*
+ * The trampoline as the module loader left it (in a far module, its B to
+ * the kernel function goes through a PLT entry) is accepted by the first
+ * update, and followed back to the kernel through the literal.
+ */
+static void own_key_starting_in_kernel(struct kunit *test)
+{
+	void *tramp = &STATIC_CALL_TRAMP(sc_a64_mod_k);
+
+	kunit_add_action(test, restore_own_k, NULL);
+	static_call_arm64_kunit_expect_tramp(test, tramp,
+					     sc_a64_shared_default);
+	KUNIT_EXPECT_EQ(test, own_k_call_site(1), 11);
+
+	static_call_update(sc_a64_mod_k, mod_c);
+	expect_key(test, &STATIC_CALL_KEY(sc_a64_mod_k), tramp, mod_c);
+	KUNIT_EXPECT_EQ(test, own_k_call_site(1), 31);
+
+	static_call_update(sc_a64_mod_k, sc_a64_shared_default);
+	expect_key(test, &STATIC_CALL_KEY(sc_a64_mod_k), tramp,
+		   sc_a64_shared_default);
+	KUNIT_EXPECT_EQ(test, own_k_call_site(1), 11);
+}
+
 static struct kunit_case static_call_arm64_module_cases[] = {
 	KUNIT_CASE(sites_in_vmlinux_and_this_module),
 	KUNIT_CASE(module_placement_reported),
@@ -214,6 +254,7 @@ static struct kunit_case static_call_arm64_module_cases[] = {
 	KUNIT_CASE(update_to_module_function),
 	KUNIT_CASE(null_and_return0_in_module),
 	KUNIT_CASE(own_key_to_kernel_function),
+	KUNIT_CASE(own_key_starting_in_kernel),
 	{}
 };
 

@@ -70,10 +70,12 @@ def setUpModule():
     defs = compile_aarch64(d, "defs", DEFS)
     empty = compile_aarch64(d, "empty", EMPTY_TABLE, suffix=".S")
     done = {}
-    for name, obj in (("calls", calls), ("no_key", no_key)):
+    # no_key is module code: only there may a site name its trampoline.
+    for name, obj, flags in (("calls", calls, ()),
+                             ("no_key", no_key, ("--module",))):
         done[name] = d / f"{name}.done.o"
         shutil.copyfile(obj, done[name])
-        if run_tool(tool, done[name]).returncode:
+        if run_tool(tool, *flags, done[name]).returncode:
             raise RuntimeError(f"static_call_sites failed on {obj}")
     lds = d / "vmlinux.lds"
     lds.write_text(LINKER_SCRIPT)

@@ -190,9 +190,9 @@ class _Case(unittest.TestCase):
         shutil.copyfile(OBJECTS[name], dest)
         return dest
 
-    def process(self, name):
+    def process(self, name, *flags):
         obj = self.copy(name)
-        r = run_tool(TOOL, obj)
+        r = run_tool(TOOL, *flags, obj)
         self.assertEqual((r.returncode, r.stderr), (0, ""))
         return obj
 
@@ -242,10 +242,19 @@ class Table(_Case):
         self.assertEqual(elf.data[off:off + size], bytes(size))
 
     def test_without_the_key_the_trampoline_is_named(self):
-        obj = self.process("no_key")
+        obj = self.process("no_key", "--module")
         self.assertEqual(table(obj), self.expected("no_key", None))
         self.assertEqual([sym for off, sym, _ in table(obj) if off % 8],
                          ["__SCT__bar", "__SCT__bar"])
+
+    def test_built_in_code_without_the_key_is_refused(self):
+        # vmlinux's table is used as it is: a site must name its key.
+        obj = self.copy("no_key")
+        before = obj.read_bytes()
+        r = run_tool(TOOL, obj)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no symbol __SCK__bar", r.stderr)
+        self.assertEqual(obj.read_bytes(), before)
 
     def test_section_without_section_symbol(self):
         symbols = subprocess.run([CROSS + "readelf", "-sW",
@@ -254,14 +263,14 @@ class Table(_Case):
                                  text=True).stdout
         self.assertNotRegex(symbols, r"SECTION.*\.text\.nosym",
                             "objcopy left the section symbol")
-        obj = self.process("no_section_symbol")
+        obj = self.process("no_section_symbol", "--module")
         self.assertEqual(table(obj), [(0, "m1", 4), (4, "__SCT__baz", 0),
                                       (8, "m1", 0x10),
                                       (12, "__SCT__baz", 1)])
 
     def test_ld_r_concatenates_tables(self):
         a = self.process("calls")
-        b = self.process("no_key")
+        b = self.process("no_key", "--module")
         merged = self.dir / "merged.o"
         subprocess.run([CROSS + "ld", "-r", "-o", str(merged), str(a),
                         str(b)], check=True)
