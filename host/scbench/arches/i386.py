@@ -21,12 +21,15 @@ RECORDS = (
          console="ttyS0",
          # A cold build of upstream here costs about nine minutes that
          # cold CI cannot afford; IMPL=upstream ARCH=i386 runs it.
-         upstream_in_check=False),
-    # Build only, modules off.  Xen may call static_call_update_early()
-    # before start_kernel(): until static_call_init() runs, the image
-    # must say it has not.
+         upstream_in_check=False,
+         # Xen may call static_call_update_early() before start_kernel():
+         # until static_call_init() runs, the image must say it has not.
+         zero_at_boot=("static_call_initialized",)),
+    # Build only, modules off.  Out of line with modules off is also
+    # ppc32_tiny, inline x86 with modules off x86_64_tiny: a plain check
+    # leaves this one out, to stay within CI's time.
     Arch(**_I386, profile="tiny", image="vmlinux", packages=(),
          base_config="tinyconfig",
          configs=("tiny.config", "i386_tiny.config"),
-         zero_at_boot=("static_call_initialized",)),
+         zero_at_boot=("static_call_initialized",), in_check=False),
 )

@@ -152,4 +152,4 @@ class Arm64(unittest.TestCase):
         self.assertNotIn(arches.find("arm64_generic"), arches.CHECKED)
         # x86_64's boots run on x86_64_big, a superset configuration.
         self.assertEqual([a.key for a in arches.ALL if not a.in_check],
-                         ["x86_64", "arm64_generic"])
+                         ["x86_64", "arm64_generic", "i386_tiny"])
