@@ -3,7 +3,8 @@
  * Inline static calls: keep every call site of a key branching straight
  * to the key's target.
  *
- * objtool lists the sites in .static_call_sites, one table for vmlinux
+ * objtool (or scripts/static_call_sites, where the architecture has no
+ * objtool) lists the sites in .static_call_sites, one table for vmlinux
  * and one per module.  Each table is sorted by key once, so that a key's
  * sites form one run: the key points at its run in vmlinux, and keeps a
  * list of its runs in loaded modules.
@@ -184,7 +185,7 @@ static int resolve_tramp_sites(struct static_call_site *start,
 #endif
 
 /*
- * objtool lists sites in the order it meets them; sort by key so that a
+ * The build lists sites in the order it meets them; sort by key so that a
  * key's sites form one run.
  */
 static void sort_sites(struct static_call_site *start,

@@ -629,12 +629,10 @@ static void text_reserved_reports_sites(struct kunit *test)
 	void *plain_fn = (void *)record_eight;
 	int expect = IS_ENABLED(CONFIG_HAVE_STATIC_CALL_INLINE);
 
-	/*
-	 * Only inline static calls patch sites in function bodies.  The site
-	 * is among the first instructions: after ENDBR where IBT is on, after
-	 * the frame record where frame pointers keep the call a call (arm64).
-	 */
-	KUNIT_EXPECT_EQ(test, sc_test_text_reserved(site_fn, site_fn + 31),
+	/* Only inline static calls patch sites in function bodies. */
+	KUNIT_EXPECT_EQ(test,
+			sc_test_text_reserved(site_fn,
+					      site_fn + SC_TEST_SITE_WINDOW),
 			expect);
 	KUNIT_EXPECT_EQ(test, sc_test_text_reserved(plain_fn, plain_fn + 1),
 			0);

@@ -35,6 +35,19 @@
 #define SC_TEST_C	3000L
 #define SC_TEST_MOD	7000L	/* targets that live in a module */
 
+/*
+ * How far into a function whose body is one static call its site may
+ * be: right after ENDBR on x86; on arm64 after BTI or PACIASP, the
+ * frame record and the patchable-entry NOPs (with frame pointers, kbuild
+ * adds -fno-optimize-sibling-calls: the call stays a call).  No further,
+ * so that the window does not reach into the next function.
+ */
+#ifdef CONFIG_X86
+#define SC_TEST_SITE_WINDOW	10
+#else
+#define SC_TEST_SITE_WINDOW	31
+#endif
+
 long sc_test_target_a(long x);
 long sc_test_target_b(long x);
 long sc_test_target_c(long x);

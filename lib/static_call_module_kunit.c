@@ -179,8 +179,9 @@ static void module_sites_are_text_reserved(struct kunit *test)
 	void *site_fn = (void *)sc_test_mod_tail_site;
 	int expect = IS_ENABLED(CONFIG_HAVE_STATIC_CALL_INLINE);
 
-	/* Among its first instructions, as in the built-in suite. */
-	KUNIT_EXPECT_EQ(test, sc_test_text_reserved(site_fn, site_fn + 31),
+	KUNIT_EXPECT_EQ(test,
+			sc_test_text_reserved(site_fn,
+					      site_fn + SC_TEST_SITE_WINDOW),
 			expect);
 }
 

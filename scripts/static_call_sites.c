@@ -3,7 +3,7 @@
  * static_call_sites: give an arm64 object the table of its static call
  * sites.
  *
- * Usage: static_call_sites OBJ...
+ * Usage: static_call_sites [--module] OBJ...
  *
  * Inline static calls patch every call site of a static call, so the
  * kernel needs a list of them: .static_call_sites, one
@@ -31,10 +31,11 @@
  *  - otherwise two sections are appended: .static_call_sites, zeroed,
  *    and .rela.static_call_sites, whose R_AARCH64_PREL32 relocations fill
  *    the table in when the object is linked.  Each entry names its site
- *    (through the site's section) and its key __SCK__<name>, or, if the
- *    object does not mention the key (a module that was only given the
- *    trampoline), the trampoline itself, which the kernel resolves when
- *    the module is loaded.  A tail call sets the low bit of the key.
+ *    (through the site's section) and its key __SCK__<name>.  In a module
+ *    object (--module) that does not mention the key (it was only given
+ *    the trampoline), the entry names the trampoline itself, which the
+ *    kernel resolves when the module is loaded; in vmlinux that is an
+ *    error.  A tail call sets the low bit of the key.
  *
  * The new section names go to a copy of the section name table at the end
  * of the file, followed by the section header table: every byte that was

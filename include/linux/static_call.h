@@ -26,7 +26,8 @@
  *
  * Three implementations, chosen by what the architecture selects:
  *
- * HAVE_STATIC_CALL_INLINE: objtool lists every call and tail call of a
+ * HAVE_STATIC_CALL_INLINE: objtool (without objtool,
+ *	scripts/static_call_sites) lists every call and tail call of a
  *	trampoline in .static_call_sites.  static_call_init() and module
  *	loading patch each listed site to branch to the target directly,
  *	and every update patches all sites of the key (and its trampoline)

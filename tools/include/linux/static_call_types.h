@@ -30,13 +30,14 @@
 #define STATIC_CALL_TRAMP_STR(name)	__stringify(STATIC_CALL_TRAMP(name))
 
 /*
- * One entry of .static_call_sites, written by objtool for every call or
- * jump to a trampoline.  Both fields hold the distance from the field
- * itself to what it names, so the table is position independent and
- * eight bytes a site on 32-bit and 64-bit kernels alike.
+ * One entry of .static_call_sites, written by objtool (or, without it,
+ * scripts/static_call_sites) for every call or jump to a trampoline.
+ * Both fields hold the distance from the field itself to what it names,
+ * so the table is position independent and eight bytes a site on 32-bit
+ * and 64-bit kernels alike.
  *
  * Keys are at least 4-byte aligned, which leaves the low bits of the key
- * distance for flags; objtool sets TAIL.  A module site may name the
+ * distance for flags; the build sets TAIL.  A module site may name the
  * trampoline instead of the key (when only the trampoline is exported to
  * it): the kernel resolves that through .static_call_tramp_key when the
  * module loads.
