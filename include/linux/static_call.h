@@ -203,6 +203,20 @@ extern struct static_call_tramp_key __stop_static_call_tramp_key[];
 void static_call_force_reinit(void);
 
 /*
+ * Record which key an exported trampoline belongs to, so that a module
+ * given only the trampoline still gets its call sites patched: the pair,
+ * as two distances, in .static_call_tramp_key.  An architecture whose
+ * assembler cannot say that may define its own.
+ */
+#ifndef ARCH_ADD_TRAMP_KEY
+#define ARCH_ADD_TRAMP_KEY(name)					\
+	asm(".pushsection .static_call_tramp_key, \"a\"\n\t"		\
+	    ".long " STATIC_CALL_TRAMP_STR(name) " - .\n\t"		\
+	    ".long " STATIC_CALL_KEY_STR(name) " - .\n\t"		\
+	    ".popsection\n")
+#endif
+
+/*
  * A trampoline exported alone: the key is found through the trampoline
  * (.static_call_tramp_key), so that the module can call it, not update it.
  * @export: EXPORT_SYMBOL or EXPORT_SYMBOL_GPL.

@@ -55,14 +55,4 @@
 #define ARCH_DEFINE_STATIC_CALL_RET0_TRAMP(name)			\
 	ARCH_DEFINE_STATIC_CALL_TRAMP(name, __static_call_return0)
 
-/*
- * Record which key an exported trampoline belongs to, so that a module
- * given only the trampoline still gets its call sites patched.
- */
-#define ARCH_ADD_TRAMP_KEY(name)					\
-	asm(".pushsection .static_call_tramp_key, \"a\"\n\t"		\
-	    ".long " STATIC_CALL_TRAMP_STR(name) " - .\n\t"		\
-	    ".long " STATIC_CALL_KEY_STR(name) " - .\n\t"		\
-	    ".popsection\n")
-
 #endif /* _ASM_ARM64_STATIC_CALL_H */

@@ -54,16 +54,6 @@
 #define ARCH_DEFINE_STATIC_CALL_RET0_TRAMP(name)			\
 	ARCH_DEFINE_STATIC_CALL_TRAMP(name, __static_call_return0)
 
-/*
- * Record which key an exported trampoline belongs to, so that a module
- * given only the trampoline still gets its call sites patched.
- */
-#define ARCH_ADD_TRAMP_KEY(name)					\
-	asm(".pushsection .static_call_tramp_key, \"a\"\n\t"		\
-	    ".long " STATIC_CALL_TRAMP_STR(name) " - .\n\t"		\
-	    ".long " STATIC_CALL_KEY_STR(name) " - .\n\t"		\
-	    ".popsection\n")
-
 /* A lone return, for Jcc sites whose target is NULL. */
 void __static_call_ret(void);
 
