@@ -82,8 +82,12 @@ class Plans(unittest.TestCase):
         for conf in (UPSTREAM, OOL, GENERIC, config(X86_64_OURS)):
             self.assertFalse(plans.FAR_MODULES.runs_on(conf))
         for boot in plans.BOOTS.values():
-            if boot is not plans.FAR_MODULES:
+            if boot not in (plans.FAR_MODULES, plans.ITS):
                 self.assertTrue(boot.runs_on({}), boot.name)
+
+    def test_its_runs_only_with_the_x86_white_box_suite(self):
+        self.assertTrue(plans.ITS.runs_on(config(X86_64_OURS)))
+        self.assertFalse(plans.ITS.runs_on({}))
 
     def test_the_far_boot_fails_on_a_near_module(self):
         def missing(text):
