@@ -1,22 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What every static call implementation has: __static_call_return0();
- * and where static calls are patched, the update of a key: check each
- * place it reaches, queue the new code, flush the batch.  Out of line the
- * trampoline is the only place; inline static calls add the call sites
- * (kernel/static_call_inline.c).
+ * the list of every key, so that a key still aimed at a module that goes
+ * away is caught; and where static calls are patched, the update of a
+ * key: check each place it reaches, queue the new code, flush the batch.
+ * Out of line the trampoline is the only place; inline static calls add
+ * the call sites (kernel/static_call_inline.c).
  */
 #include <linux/bug.h>
 #include <linux/cpu.h>
 #include <linux/export.h>
 #include <linux/init.h>
+#include <linux/list.h>
 #include <linux/memory.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/slab.h>
 #include <linux/static_call.h>
+#include <asm/sections.h>
 
-#ifdef CONFIG_HAVE_STATIC_CALL
 #include "static_call_internal.h"
-#endif
 
 /*
  * Built for every architecture, so that the function has one address
@@ -29,7 +32,24 @@ long __static_call_return0(void)
 }
 EXPORT_SYMBOL_GPL(__static_call_return0);
 
-#ifdef CONFIG_HAVE_STATIC_CALL
+/*
+ * Keeps the list of modules below and the site lists of keys stable, and
+ * where static calls are patched, orders updates.
+ */
+DEFINE_MUTEX(static_call_mutex);
+
+#ifndef CONFIG_HAVE_STATIC_CALL
+/* Nothing is patched: the mutex only keeps the list of modules stable. */
+void static_call_lock(void)
+{
+	mutex_lock(&static_call_mutex);
+}
+
+void static_call_unlock(void)
+{
+	mutex_unlock(&static_call_mutex);
+}
+#else
 
 /*
  * Zero until static_call_init(): before that, only the lock-free
@@ -37,9 +57,6 @@ EXPORT_SYMBOL_GPL(__static_call_return0);
  * sites still call their trampolines.
  */
 int static_call_initialized;
-
-/* Orders updates and keeps the site lists of keys stable. */
-DEFINE_MUTEX(static_call_mutex);
 
 /*
  * Lock order: cpus_read_lock(), static_call_mutex, text_mutex.  CPU
@@ -103,6 +120,9 @@ static void retarget_key(struct static_call_key *key, void *tramp,
 		.kind = STATIC_CALL_PLACE_TRAMP,
 	};
 
+	lockdep_assert_cpus_held();
+	lockdep_assert_held(&static_call_mutex);
+	lockdep_assert_held(&text_mutex);
 	/* Before static_call_init() the sites still call the trampoline. */
 	if (static_call_initialized)
 		static_call_retarget_vmlinux_sites(&rt, tramp);
@@ -112,6 +132,14 @@ static void retarget_key(struct static_call_key *key, void *tramp,
 		static_call_retarget_module_sites(&rt, tramp);
 	arch_static_call_flush();
 	WRITE_ONCE(key->func, func);
+}
+
+/* Retarget a key, with the locks an update takes held. */
+static void retarget_locked(struct static_call_key *key, void *tramp,
+			    void *func)
+{
+	if (key->func != func)
+		retarget_key(key, tramp, func);
 }
 
 /**
@@ -130,8 +158,7 @@ void __static_call_update(struct static_call_key *key, void *tramp,
 			  void *func)
 {
 	guard(static_call)();
-	if (key->func != func)
-		retarget_key(key, tramp, func);
+	retarget_locked(key, tramp, func);
 }
 EXPORT_SYMBOL_GPL(__static_call_update);
 
@@ -191,3 +218,254 @@ int static_call_text_reserved(void *start, void *end)
 }
 
 #endif
+
+#ifdef CONFIG_MODULES
+
+static void visit_entries(const struct static_call_key_entry *start,
+			  const struct static_call_key_entry *stop,
+			  static_call_key_action_t action, void *arg)
+{
+	const struct static_call_key_entry *e;
+
+	for (e = start; e < stop; e++)
+		action(e, arg);
+}
+
+/*
+ * A live module that defines keys or has call sites: where keys are found
+ * besides vmlinux, and what a key's list of module sites may name.
+ * Changed and read under static_call_mutex.
+ */
+struct static_call_module {
+	struct list_head list;
+	struct module *mod;
+};
+
+static LIST_HEAD(static_call_modules);
+
+static struct static_call_module *known_module(struct module *mod)
+{
+	struct static_call_module *m;
+
+	list_for_each_entry(m, &static_call_modules, list)
+		if (m->mod == mod)
+			return m;
+	return NULL;
+}
+
+/**
+ * static_call_module_known - has a module's coming been followed, not its going?
+ * @mod: the module
+ *
+ * Call with static_call_mutex held.
+ *
+ * Return: whether @mod is between a successful MODULE_STATE_COMING and
+ * its MODULE_STATE_GOING, and has keys or call sites.
+ */
+bool static_call_module_known(struct module *mod)
+{
+	lockdep_assert_held(&static_call_mutex);
+	return known_module(mod);
+}
+
+/**
+ * static_call_visit_keys - apply @action to every key there is
+ * @skip: a module whose keys to leave out, or NULL
+ * @action: called with each key's entry
+ * @arg: passed to @action
+ *
+ * The keys of vmlinux, then those of each module static calls follow.
+ * Call with static_call_mutex held.
+ */
+void static_call_visit_keys(struct module *skip,
+			    static_call_key_action_t action, void *arg)
+{
+	struct static_call_module *m;
+
+	lockdep_assert_held(&static_call_mutex);
+	visit_entries(__start_static_call_keys, __stop_static_call_keys,
+		      action, arg);
+	list_for_each_entry(m, &static_call_modules, list)
+		if (m->mod != skip)
+			visit_entries(m->mod->static_call_keys,
+				      m->mod->static_call_keys +
+				      m->mod->num_static_call_keys,
+				      action, arg);
+}
+
+#ifdef CONFIG_HAVE_STATIC_CALL
+/* Updates take static_call_mutex, which the caller holds: @old stays. */
+static bool retarget_from(struct static_call_key *key, void *tramp,
+			  void **old, void *func)
+{
+	retarget_locked(key, tramp, func);
+	return true;
+}
+#else
+/*
+ * Nothing is patched, and an update is a store to key.func that takes no
+ * lock: retarget only if no update came in since @old was read, else
+ * give the caller what it stored, to judge again.
+ */
+static bool retarget_from(struct static_call_key *key, void *tramp,
+			  void **old, void *func)
+{
+	return try_cmpxchg(&key->func, old, func);
+}
+#endif
+
+/*
+ * A key still aimed at a module that goes away would send its next caller
+ * into freed memory, and one aimed at a module's init code would do the
+ * same once the module is running.  The key is retargeted to
+ * __static_call_return0, which any key may target, and which makes a
+ * static_call_cond() key's calls do nothing, as NULL would, without
+ * making static_call() of a key that may not be NULL call through NULL.
+ * It does not undo the bug: calls already in flight are not covered, and
+ * whoever left the key there (a tracepoint probe never unregistered, say)
+ * may set it again.
+ *
+ * Each key is named, but with a line, not a warning: a subsystem may rely
+ * on never calling its keys while the module is gone (KVM leaves its
+ * kvm_x86_ops keys on the vendor module it unloads, and reloading the
+ * module sets them again), and a splat per key would be a flood.
+ */
+#define STRAY_KEYS_NAMED 10
+
+struct stray_keys {
+	struct module *mod;
+	bool init_only;		/* only the module's init code is freed */
+	unsigned int keys;
+};
+
+static bool targets_freed_code(struct stray_keys *stray, void *func)
+{
+	/* Where a function pointer is a descriptor, the code it describes. */
+	unsigned long addr = (unsigned long)dereference_function_descriptor(func);
+
+	if (!func)
+		return false;
+	if (stray->init_only)
+		return within_module_init(addr, stray->mod);
+	return within_module(addr, stray->mod);
+}
+
+/*
+ * What names a key in a message: its trampoline, where there is one.
+ * kallsyms gives an address the first symbol it finds there, and a key
+ * is data: the first object of a module's .data shares its address with
+ * the empty __start_alloc_tags and __stop_alloc_tags, and was printed as
+ * those.  Without trampolines, the key's entry in the table,
+ * __static_call_key_entry_<name>, which is alone at its address.
+ */
+static const void *key_name(const struct static_call_key_entry *e)
+{
+	return e->tramp ?: e;
+}
+
+static void retarget_if_stray(const struct static_call_key_entry *e,
+			      void *arg)
+{
+	struct stray_keys *stray = arg;
+	void *func = READ_ONCE(e->key->func);
+
+	do {
+		if (!targets_freed_code(stray, func))
+			return;
+	} while (!retarget_from(e->key, e->tramp, &func,
+				__static_call_return0));
+	if (stray->keys++ < STRAY_KEYS_NAMED)
+		pr_warn("static_call: %ps still targets %ps of module %s, which is %s: retargeted to __static_call_return0\n",
+			key_name(e), func, stray->mod->name,
+			stray->init_only ? "freeing its init code" :
+			"going away");
+}
+
+/*
+ * Retarget the keys aimed at what @mod frees: all of it, or only its init
+ * code (then its own keys count too: they outlive it).
+ */
+static void retarget_stray_keys(struct module *mod, bool init_only)
+{
+	struct stray_keys stray = { .mod = mod, .init_only = init_only };
+
+	static_call_visit_keys(init_only ? NULL : mod, retarget_if_stray,
+			       &stray);
+	if (stray.keys > STRAY_KEYS_NAMED)
+		pr_warn("static_call: %u keys in all were retargeted from module %s to __static_call_return0\n",
+			stray.keys, mod->name);
+}
+
+static int static_call_module_coming(struct module *mod)
+{
+	struct static_call_module *m;
+	int err;
+
+	if (!mod->num_static_call_keys && !static_call_module_has_sites(mod))
+		return 0;
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	m->mod = mod;
+	err = static_call_add_module(mod);
+	if (err) {
+		kfree(m);
+		static_call_audit_module_runs(mod);
+		return err;
+	}
+	list_add_tail(&m->list, &static_call_modules);
+	return 0;
+}
+
+static void static_call_module_going(struct module *mod)
+{
+	struct static_call_module *m = known_module(mod);
+
+	/* Its sites are not rewritten on the way out: nothing will run them. */
+	static_call_del_module(mod);
+	retarget_stray_keys(mod, false);
+	if (m) {
+		list_del(&m->list);
+		kfree(m);
+	}
+	static_call_audit_module_runs(mod);
+}
+
+static int static_call_module_notify(struct notifier_block *nb,
+				     unsigned long state, void *data)
+{
+	struct module *mod = data;
+	int err = 0;
+
+	scoped_guard(static_call) {
+		switch (state) {
+		case MODULE_STATE_COMING:
+			err = static_call_module_coming(mod);
+			break;
+		case MODULE_STATE_LIVE:
+			/* Its init code is about to be freed. */
+			retarget_stray_keys(mod, true);
+			break;
+		case MODULE_STATE_GOING:
+			static_call_module_going(mod);
+			break;
+		}
+	}
+
+	if (err)
+		pr_warn("static_call: cannot load %s: %d\n", mod->name, err);
+	return notifier_from_errno(err);
+}
+
+static struct notifier_block static_call_module_nb = {
+	.notifier_call = static_call_module_notify,
+};
+
+/* Modules load long after early initcalls, and inline sites are sorted. */
+static int __init static_call_follow_modules(void)
+{
+	return register_module_notifier(&static_call_module_nb);
+}
+early_initcall(static_call_follow_modules);
+
+#endif /* CONFIG_MODULES */

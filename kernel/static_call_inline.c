@@ -354,7 +354,13 @@ static int attach_module_runs(struct module *mod)
 	return 0;
 }
 
-static void detach_module_runs(struct module *mod)
+/**
+ * static_call_del_module - forget the call sites of a module
+ * @mod: the module, going away or failing to load
+ *
+ * Called with the static call locks held.
+ */
+void static_call_del_module(struct module *mod)
 {
 	struct static_call_site *start = mod->static_call_sites;
 	struct static_call_site *end = start + mod->num_static_call_sites;
@@ -374,12 +380,17 @@ static void detach_module_runs(struct module *mod)
 	}
 }
 
-/*
+/**
+ * static_call_add_module - patch the call sites of a module coming in
+ * @mod: the module
+ *
  * A module whose table names a key we cannot find, or lists a site that
  * holds something unexpected, is refused: nothing of it is written, and
- * no key keeps a run of it.
+ * no key keeps a run of it.  Called with the static call locks held.
+ *
+ * Return: 0, or the error that refuses the module.
  */
-static int static_call_add_module(struct module *mod)
+int static_call_add_module(struct module *mod)
 {
 	struct static_call_site *start = mod->static_call_sites;
 	struct static_call_site *stop = start + mod->num_static_call_sites;
@@ -394,7 +405,7 @@ static int static_call_add_module(struct module *mod)
 	if (!err)
 		err = for_table(start, stop, mod, check_site);
 	if (err) {
-		detach_module_runs(mod);
+		static_call_del_module(mod);
 		return err;
 	}
 	/*
@@ -406,39 +417,58 @@ static int static_call_add_module(struct module *mod)
 	return 0;
 }
 
-static int static_call_module_notify(struct notifier_block *nb,
-				     unsigned long state, void *data)
+bool static_call_module_has_sites(struct module *mod)
 {
-	struct module *mod = data;
-	int err = 0;
-
-	if (state != MODULE_STATE_COMING && state != MODULE_STATE_GOING)
-		return NOTIFY_DONE;
-
-	scoped_guard(static_call) {
-		if (state == MODULE_STATE_COMING)
-			err = static_call_add_module(mod);
-		else
-			detach_module_runs(mod);
-	}
-
-	if (err)
-		pr_warn("static_call: cannot load %s: %d\n", mod->name, err);
-	return notifier_from_errno(err);
+	return mod->num_static_call_sites;
 }
 
-static struct notifier_block static_call_module_nb = {
-	.notifier_call = static_call_module_notify,
+#ifdef CONFIG_DEBUG_STATIC_CALL
+struct audit {
+	struct module *gone;
+	unsigned int problems;
 };
 
-static void __init static_call_register_module_notifier(void)
+static void audit_key(const struct static_call_key_entry *e, void *arg)
 {
-	register_module_notifier(&static_call_module_nb);
+	struct audit *a = arg;
+	struct static_call_mod *m;
+
+	for (m = e->key->mods; m; m = m->next) {
+		if (m->mod == a->gone)
+			pr_err("static_call: %ps keeps call sites of %s, which is gone\n",
+			       e->key, a->gone->name);
+		else if (!static_call_module_known(m->mod))
+			pr_err("static_call: %ps keeps call sites of a module that is not loaded (%p)\n",
+			       e->key, m->mod);
+		else if (site_key(m->run) != e->key)
+			pr_err("static_call: %ps keeps call sites of %ps in %s\n",
+			       e->key, site_key(m->run), m->mod->name);
+		else
+			continue;
+		a->problems++;
+	}
 }
-#else
-static inline void static_call_register_module_notifier(void)
+
+/**
+ * static_call_audit_module_runs - check what keys keep of modules
+ * @gone: a module that just went away or failed to load
+ *
+ * With CONFIG_DEBUG_STATIC_CALL, after every module that failed to load
+ * or went away: no key may keep call sites of @gone, and every run of
+ * module sites a key keeps must be its own, in a live module.  A run left
+ * behind would be written into freed memory by the key's next update.
+ * Each problem is a line; one warning says there were any.  Called with
+ * the static call locks held.
+ */
+void static_call_audit_module_runs(struct module *gone)
 {
+	struct audit a = { .gone = gone };
+
+	static_call_visit_keys(NULL, audit_key, &a);
+	WARN(a.problems, "static_call: %u runs of module call sites left behind after %s\n",
+	     a.problems, gone->name);
 }
+#endif /* CONFIG_DEBUG_STATIC_CALL */
 #endif /* CONFIG_MODULES */
 
 /* Point each key at its run of the (now sorted) vmlinux table. */
@@ -477,8 +507,6 @@ int __init static_call_init(void)
 		arch_static_call_flush();
 	}
 
-	if (!static_call_initialized)
-		static_call_register_module_notifier();
 	static_call_initialized = 1;
 	static_call_reinit_wanted = false;
 	return 0;

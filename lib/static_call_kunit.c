@@ -16,6 +16,7 @@
 #include <linux/compiler.h>
 #include <linux/init.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/static_call.h>
 
 #include "static_call_kunit.h"
@@ -102,6 +103,10 @@ bool sc_test_unloaded_text(void **start, unsigned long *size)
 	return unloaded_text;
 }
 EXPORT_SYMBOL_GPL(sc_test_unloaded_text);
+
+/* Serialises the churn tests' exact checks (static_call_kunit.h). */
+DEFINE_MUTEX(sc_test_shared_lock);
+EXPORT_SYMBOL_GPL(sc_test_shared_lock);
 
 void sc_test_reset_shared_keys(void)
 {

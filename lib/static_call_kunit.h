@@ -10,6 +10,7 @@
 #include <kunit/test.h>
 #include <linux/kstrtox.h>
 #include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/static_call.h>
 
 /*
@@ -51,6 +52,43 @@
 long sc_test_target_a(long x);
 long sc_test_target_b(long x);
 long sc_test_target_c(long x);
+
+/*
+ * A function that holds one site of @key and nothing else, for a test
+ * to call: the site in the middle of the function (a call: the barrier
+ * keeps the compiler from turning it into a tail jump), as a tail call,
+ * or a static_call_cond() tail call.  One site per function, so that the
+ * compiler cannot merge two sites, and a test knows which one ran.
+ */
+#define SC_TEST_CALL_SITE(fn, call)					\
+	noinline long fn(long x)					\
+	{								\
+		long ret = call(x);					\
+									\
+		barrier();						\
+		return ret;						\
+	}
+/* The same, with work the compiler must do first: the site is not. */
+#define SC_TEST_MID_SITE(fn, call, bias)				\
+	noinline long fn(long x)					\
+	{								\
+		long ret;						\
+									\
+		x = x * 3 + READ_ONCE(bias);				\
+		ret = call(x);						\
+		barrier();						\
+		return ret;						\
+	}
+#define SC_TEST_TAIL_SITE(fn, call)					\
+	noinline long fn(long x)					\
+	{								\
+		return call(x);						\
+	}
+#define SC_TEST_COND_SITE(fn, key)					\
+	noinline void fn(long x)					\
+	{								\
+		static_call_cond(key)(x);				\
+	}
 
 /*
  * Kernel keys for the module tests.  Before any module loads, the
@@ -122,6 +160,16 @@ long sc_test_kernel_call_tramp_only(long x);
 
 /* Put the shared keys back in the state modules find them in. */
 void sc_test_reset_shared_keys(void);
+
+/*
+ * Held by the churn tests (lib/static_call_churn_*.c) around an update
+ * of sc_test_shared, sc_test_shared_cond or sc_test_tramp_only and the
+ * calls that check it: the updater thread and the module being loaded
+ * both update those keys, and a check of one exact target needs the
+ * other to keep still.  Calls made without it may find any of the
+ * targets either one installs.
+ */
+extern struct mutex sc_test_shared_lock;
 
 /* Kernel-side helpers for keys a module cannot update itself. */
 void sc_test_update_tramp_only(long (*func)(long));

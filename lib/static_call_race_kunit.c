@@ -29,21 +29,8 @@ DEFINE_STATIC_CALL_NULL(sc_race_cond, sc_test_target_a);
 
 static long race_bias;
 
-static noinline long race_mid_site(long x)
-{
-	long ret;
-
-	/* Work the compiler must do before the call, so it is not first. */
-	x = x * 3 + READ_ONCE(race_bias);
-	ret = static_call(sc_race_mid)(x);
-	barrier();
-	return ret;
-}
-
-static noinline long race_entry_site(long x)
-{
-	return static_call(sc_race_entry)(x);
-}
+static SC_TEST_MID_SITE(race_mid_site, static_call(sc_race_mid), race_bias)
+static SC_TEST_TAIL_SITE(race_entry_site, static_call(sc_race_entry))
 
 static atomic_long_t cond_hits;
 
@@ -53,10 +40,7 @@ static long race_cond_target(long x)
 	return 0;
 }
 
-static noinline void race_cond_site(long x)
-{
-	static_call_cond(sc_race_cond)(x);
-}
+static SC_TEST_COND_SITE(race_cond_site, sc_race_cond)
 
 struct race {
 	long (*call)(long x);		/* runs the site, returns its result */

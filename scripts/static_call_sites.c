@@ -158,15 +158,22 @@ struct obj {
 	size_t nsites;
 };
 
+/*
+ * One line on stderr.  The names in it come from the file: a control
+ * character (a newline, say) in a damaged one is printed as '?'.
+ */
 static int fail(const struct obj *o, const char *fmt, ...)
 {
+	char msg[512], *p;
 	va_list ap;
 
-	fprintf(stderr, "static_call_sites: %s: ", o->path);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	for (p = msg; *p; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			*p = '?';
+	fprintf(stderr, "static_call_sites: %s: %s\n", o->path, msg);
 	return -1;
 }
 
@@ -464,7 +471,8 @@ static int scan_relocations(struct obj *o, unsigned int i, size_t *cap)
 		if (sym >= o->nsyms)
 			return fail(o, "relocation %zu of section %u: bad symbol",
 				    j, i);
-		if (!starts_with(o->syms[sym].name, TRAMP_PREFIX))
+		/* Symbol 0 is no symbol, whatever name its entry has. */
+		if (!sym || !starts_with(o->syms[sym].name, TRAMP_PREFIX))
 			continue;
 		site = (struct site){
 			.sec = rs->info, .off = get64(p + RELA_OFFSET),
@@ -529,22 +537,33 @@ static int cmp_anchors(const void *a, const void *b)
 }
 
 /*
- * Can this symbol stand for its section in a relocation?  Not a weak one:
- * another object's definition may win, and the entry would then point
- * into that function.  Local and global ones are what they are here.
+ * Can a relocation against this symbol name a place in its section?  A
+ * section symbol can if it is local, as it always is but in a damaged
+ * file.  Another symbol must be local or global and a function, an
+ * object or untyped: a weak one may lose to another object's definition,
+ * and the entry would then point into that function; the linker resolves
+ * an IFUNC to another function, a TLS symbol to an offset in the TLS
+ * block, and nothing says what it does with an OS or processor specific
+ * type or binding.
  */
 static bool is_anchor(const struct sym *s)
 {
-	return s->shndx != SHN_UNDEF && s->shndx < SHN_LORESERVE &&
-	       s->type != STT_SECTION && s->type != STT_FILE &&
-	       s->bind != STB_WEAK;
+	if (s->shndx == SHN_UNDEF || s->shndx >= SHN_LORESERVE)
+		return false;
+	if (s->type == STT_SECTION)
+		return s->bind == STB_LOCAL;
+	return (s->type == STT_NOTYPE || s->type == STT_OBJECT ||
+		s->type == STT_FUNC) &&
+	       (s->bind == STB_LOCAL || s->bind == STB_GLOBAL);
 }
 
 /*
  * The symbol and addend that name each site: its section's symbol when
  * there is one (GNU as makes one for every section, LLVM only for those
  * it relocates against), else the closest symbol before the site in its
- * section.
+ * section.  The addend is the site's distance from the symbol's value,
+ * which the linker adds, a section symbol's too (it is 0 but in a
+ * damaged file).
  */
 static int site_anchors(struct obj *o, size_t *sym, s64 *addend)
 {
@@ -560,14 +579,18 @@ static int site_anchors(struct obj *o, size_t *sym, s64 *addend)
 	for (i = 1; i < o->nsyms; i++) {
 		const struct sym *s = &o->syms[i];
 
-		if (s->type == STT_SECTION && s->shndx < o->shnum &&
-		    !secsym[s->shndx])
-			secsym[s->shndx] = i;
-		else if (is_anchor(s))
+		/* read_symbols() checked that shndx is below shnum. */
+		if (!is_anchor(s))
+			continue;
+		if (s->type == STT_SECTION) {
+			if (!secsym[s->shndx])
+				secsym[s->shndx] = i;
+		} else {
 			anchors[nanchors++] = (struct anchor){
 				.sec = s->shndx, .value = s->value, .sym = i,
 				.named = s->name[0] != '$',
 			};
+		}
 	}
 	if (nanchors)
 		qsort(anchors, nanchors, sizeof(*anchors), cmp_anchors);
@@ -578,7 +601,7 @@ static int site_anchors(struct obj *o, size_t *sym, s64 *addend)
 
 		if (secsym[site->sec]) {
 			sym[i] = secsym[site->sec];
-			addend[i] = (s64)site->off;
+			addend[i] = (s64)(site->off - o->syms[sym[i]].value);
 			continue;
 		}
 		/* lo: the first anchor past the site. */

@@ -39,19 +39,20 @@ def _boots(value):
     return boots
 
 
-def _every_record():
-    left_out = [r.key for r in arches.ALL if r not in arches.CHECKED]
+def _every_record(records):
+    left_out = [r.key for r in arches.ALL if r not in records]
     return "every record" + (" but " + ", ".join(left_out)
                              + ", unless named" if left_out else "")
 
 
-def _targets(p, every):
-    """--arch and --profile.  every: with neither, run every record
-    `check` runs by default (arches.CHECKED)."""
+def _targets(p, every=None):
+    """--arch and --profile.  every: the records to run with neither
+    (arches.CHECKED for `check`, arches.ALL for `check-all`); None: the
+    command runs x86_64 by default."""
     p.add_argument("--arch", type=_list, default=_env("ARCH"),
                    help="architectures (" + ", ".join(arches.NAMES) + ") "
                    "or record names such as x86_64_big (default: "
-                   + (_every_record() if every else "x86_64") + ")")
+                   + (_every_record(every) if every else "x86_64") + ")")
     p.add_argument("--profile", type=_list, default=_env("PROFILE"),
                    help="configuration profiles (" + ", ".join(
                        arches.PROFILES) + "; default: default)")
@@ -88,12 +89,12 @@ def _kernel_commands(sub):
     _impl(p, "ours")
     _extra_patch(p)
     p = _command(sub, "build", commands.cmd_build, "compose and build")
-    _targets(p, every=False)
+    _targets(p)
     _impl(p, "ours")
     _extra_patch(p)
     p = _command(sub, "boot", commands.cmd_boot,
                  "compose, build, boot the functional plan, console shown")
-    _targets(p, every=False)
+    _targets(p)
     _impl(p, "ours")
     _extra_patch(p)
     p.add_argument("--boots", type=_boots, default=["functional"],
@@ -101,11 +102,23 @@ def _kernel_commands(sub):
     p = _command(sub, "check", commands.cmd_check,
                  "host tests, then every build and boot; ends with "
                  "`N passed, N failed`")
-    _targets(p, every=True)
-    _impl(p, "ours,upstream", ", upstream where the record asks for it")
+    _check_options(p, arches.CHECKED, ", upstream where the record asks "
+                   "for it", "each record's")
+    p = _command(sub, "check-all", commands.cmd_check,
+                 "check, and what CI leaves out: every record, upstream "
+                 "on each, each record's slow boots too")
+    _check_options(p, arches.ALL, ", upstream on every record that boots "
+                   "a kernel of its own", "each record's, and its "
+                   "check-all boots")
+    p.set_defaults(everything=True)
+
+
+def _check_options(p, records, upstream, boots):
+    _targets(p, records)
+    _impl(p, "ours,upstream", upstream)
     _extra_patch(p)
     p.add_argument("--boots", type=_boots,
-                   help="boots to run (default: each record's)")
+                   help=f"boots to run (default: {boots})")
     p.add_argument("--host-only", action="store_true",
                    help="only the host tooling's unit tests: no kernel")
 
@@ -115,7 +128,7 @@ def _repeated_commands(sub):
                  "boot the existing build N times, composing and building "
                  "nothing but the initramfs: count the flakes "
                  "(SCBENCH_TCG=multi: under multi-threaded TCG)")
-    _targets(p, every=False)
+    _targets(p)
     _impl(p, "ours")
     p.add_argument("--boot", choices=list(plans.BOOTS), default="functional",
                    help="which boot (default: functional)")
@@ -123,7 +136,7 @@ def _repeated_commands(sub):
     p = _command(sub, "trap", commands.cmd_trap,
                  "repeat the race boot under a chosen TCG mode, count "
                  "crashes")
-    _targets(p, every=False)
+    _targets(p)
     _impl(p, "ours")
     _extra_patch(p)
     p.add_argument("--threads", choices=["multi", "single"], default="multi",
@@ -131,7 +144,7 @@ def _repeated_commands(sub):
     _runs(p, 10)
     p = _command(sub, "bench", bench.cmd_bench,
                  "instruction counts of ours and upstream, same config")
-    _targets(p, every=False)
+    _targets(p)
     _impl(p, "ours,upstream")
     _extra_patch(p)
     _runs(p, 3)
@@ -188,7 +201,7 @@ def resolve(args):
     """args.arches (Arch records) and args.impls from the options."""
     if "every_record" in args:
         if args.every_record and not args.arch and not args.profile:
-            args.arches = list(arches.CHECKED)
+            args.arches = list(args.every_record)
         else:
             names = args.arch or (arches.NAMES if args.every_record
                                   else ["x86_64"])

@@ -41,14 +41,47 @@ def cmd_build(args):
     return 0
 
 
+def _everything(args):
+    """Whether this is `check-all`: upstream and boots beyond `check`'s."""
+    return getattr(args, "everything", False)
+
+
+def _upstream_kernel(arch):
+    """What upstream's build of @arch is made of: records alike in it
+    build one kernel (upstream has no arm64 variants of its own)."""
+    return (arch.kernel_arch, arch.base_config, arch.compiler, arch.image,
+            tuple(kbuild.fragment_names(arch, "upstream")), arch.qemu_args)
+
+
+def _upstream_elsewhere(arch, chosen):
+    """An earlier record of @chosen whose upstream build is @arch's own
+    and boots at least what @arch would: upstream's run of @arch would
+    boot that kernel again (arm64_ool and arm64_generic: arm64's)."""
+    for other in chosen[:chosen.index(arch)]:
+        if _upstream_kernel(other) == _upstream_kernel(arch) and \
+                set(arch.boots_for(True)) <= set(other.boots_for(True)):
+            return other
+    return None
+
+
+def _wants_upstream(args, arch):
+    """Upstream's oracle runs where IMPL asked for it, where the record
+    asks for it in `check`, and in `check-all` on every booted record but
+    those whose upstream kernel another record of the run boots."""
+    if args.impl is not None:
+        return True
+    if _everything(args):
+        return _upstream_elsewhere(arch, args.arches) is None
+    return arch.upstream_in_check
+
+
 def _pairs(args):
     """The (arch, impl) pairs a boot or check covers."""
     for arch in args.arches:
         for impl in args.impls:
             if arch.build_only and impl != "ours":
                 continue        # the build matrix checks our implementation
-            if impl == "upstream" and args.impl is None and \
-                    not arch.upstream_in_check:
+            if impl == "upstream" and not _wants_upstream(args, arch):
                 continue        # another record's upstream run covers it
             yield arch, impl
 
@@ -61,7 +94,7 @@ def _kernel_outcomes(args, echo):
         if modules is None or arch.build_only:
             continue
         config = kbuild.built_config(arch, impl)
-        for name in args.boots or arch.boots:
+        for name in args.boots or arch.boots_for(_everything(args)):
             boot = plans.BOOTS[name]
             if not boot.runs_on(config):
                 log(f"{arch.key}/{impl}: no {boot.name} boot, the build "
@@ -76,7 +109,8 @@ def cmd_boot(args):
 
 def cmd_check(args):
     """The host tests first (a parser bug would fail every boot), then
-    every build and boot."""
+    every build and boot.  `check-all` too, with args.everything: every
+    record, upstream on each, and the boots too slow for CI."""
     outcomes = [unit.run()]
     if args.host_only:
         return summary(outcomes, with_base=False)

@@ -22,7 +22,8 @@ def build_init(arch, impl):
 def build_initramfs(arch, impl, boot, modules, config):
     """Write the cpio for one boot; return its path.
 
-    /dev/kmsg is there for /init's markers (the kernel has no devtmpfs).
+    /dev/kmsg is there for /init's markers (the kernel has no devtmpfs);
+    /init mounts sysfs on /sys and proc on /proc.
     """
     build = paths.build_dir(impl, arch.key)
     plan = build / f"scbench-plan-{boot.name}"
@@ -30,6 +31,7 @@ def build_initramfs(arch, impl, boot, modules, config):
     entries = ["dir /dev 0755 0 0", "nod /dev/console 0600 0 0 c 5 1",
                "nod /dev/kmsg 0600 0 0 c 1 11",
                "dir /lib 0755 0 0", "dir /sys 0755 0 0",
+               "dir /proc 0755 0 0",
                f"file /init {build_init(arch, impl)} 0755 0 0",
                f"file /plan {plan} 0644 0 0"]
     for name in boot.modules(config):

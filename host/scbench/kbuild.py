@@ -166,7 +166,7 @@ def built_config(arch, impl):
 
 
 # The conformance suite's modules, and the white-box ones of an arch.
-TEST_MODULE_GLOBS = ("lib/static_call_*.ko",
+TEST_MODULE_GLOBS = ("lib/static_call_*.ko", "kernel/static_call_*.ko",
                      "arch/*/kernel/static_call_*.ko")
 
 

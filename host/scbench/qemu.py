@@ -7,6 +7,8 @@ from .util import log
 
 
 def command(arch, image, initrd, cmdline, threads, smp=2, extra=()):
+    """QEMU's command line: @threads is the TCG mode ("single" or
+    "multi"), @smp the number of vCPUs (Boot.smp)."""
     return [arch.qemu, *arch.qemu_args, "-smp", str(smp),
             "-accel", f"tcg,thread={threads}",
             "-kernel", str(image), "-initrd", str(initrd),

@@ -2,6 +2,7 @@
 
 The commands (commands.py, bench.py) are sequences of these steps.
 """
+import dataclasses
 import importlib
 import re
 import subprocess
@@ -124,15 +125,23 @@ def parse_log_name(name):
     return {k: m.group(k) for k in ("arch", "impl", "boot")} if m else {}
 
 
+def scaled(arch, boot):
+    """@boot with its timeout stretched for a slow kernel (Arch.slow:
+    debug kernels), so that the judgement names the timeout it had."""
+    slow = getattr(arch, "slow", 1) or 1
+    return dataclasses.replace(boot, timeout=round(boot.timeout * slow))
+
+
 def run_boot(arch, impl, boot, modules, echo, tag=""):
     """Boot once and judge it; return (outcome, console text)."""
+    boot = scaled(arch, boot)
     config = kbuild.built_config(arch, impl)
     cpio = initramfs.build_initramfs(arch, impl, boot, modules, config)
     paths.RESULTS.mkdir(parents=True, exist_ok=True)
     logfile = paths.RESULTS / log_name(arch, impl, boot, tag)
     image = paths.build_dir(impl, arch.key) / arch.image
-    cmd = qemu.command(arch, image, cpio, cmdline(arch, boot), boot.threads,
-                       extra=boot.qemu)
+    cmd = qemu.command(arch, image, cpio, cmdline(arch, boot),
+                       boot.tcg_threads(arch), smp=boot.smp, extra=boot.qemu)
     with Timer(f"boot {arch.key}/{impl}/{boot.name}"):
         text, timed_out = qemu.boot(cmd, logfile, boot.timeout, echo)
     log(f"console log: {logfile}")

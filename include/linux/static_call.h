@@ -43,6 +43,7 @@
  * architecture interface.
  */
 
+#include <linux/build_bug.h>
 #include <linux/types.h>
 #include <linux/cpu.h>
 #include <linux/static_call_types.h>
@@ -235,12 +236,32 @@ static inline void static_call_force_reinit(void) { }
 
 #endif /* CONFIG_HAVE_STATIC_CALL_INLINE */
 
+#ifdef CONFIG_MODULES
+/*
+ * Lists the key in .static_call_keys (struct static_call_key_entry).  The
+ * alignment is the entry's own: the compiler may align a 16-byte object
+ * to 16 (gcc on x86-64 does), and the padding the linker would then put
+ * between entries, or before the first, would be read as entries.
+ */
+#define __STATIC_CALL_KEY_ENTRY(name, trampoline)			\
+	static const struct static_call_key_entry __used		\
+	__section(".static_call_keys")					\
+	__aligned(__alignof__(struct static_call_key_entry))		\
+	__PASTE(__static_call_key_entry_, name) = {			\
+		.key = &STATIC_CALL_KEY(name), .tramp = (trampoline) }
+#else
+/* Only modules going away are checked against the keys. */
+#define __STATIC_CALL_KEY_ENTRY(name, trampoline)			\
+	static_assert(1)
+#endif
+
 #ifdef CONFIG_HAVE_STATIC_CALL
 
-/* The key, initialised to @init, and its trampoline @tramp. */
+/* The key, initialised to @init, listed, and its trampoline @tramp. */
 #define __DEFINE_STATIC_CALL(name, _func, init, tramp)			\
 	DECLARE_STATIC_CALL(name, _func);				\
 	struct static_call_key STATIC_CALL_KEY(name) = { .func = (init) }; \
+	__STATIC_CALL_KEY_ENTRY(name, &STATIC_CALL_TRAMP(name));	\
 	tramp
 
 #define DEFINE_STATIC_CALL(name, _func)					\
@@ -281,10 +302,11 @@ static inline void static_call_force_reinit(void) { }
 
 #else /* Generic: the key's function pointer is all there is. */
 
-/* A key and nothing else: @first is the function it starts with. */
+/* A key, listed: @first is the function it starts with. */
 #define __DEFINE_STATIC_CALL(name, f, first)				\
 	DECLARE_STATIC_CALL(name, f);					\
-	struct static_call_key STATIC_CALL_KEY(name) = { .func = (first) }
+	struct static_call_key STATIC_CALL_KEY(name) = { .func = (first) }; \
+	__STATIC_CALL_KEY_ENTRY(name, NULL)
 
 #define DEFINE_STATIC_CALL(name, f)	__DEFINE_STATIC_CALL(name, f, f)
 #define DEFINE_STATIC_CALL_NULL(name, f) __DEFINE_STATIC_CALL(name, f, NULL)

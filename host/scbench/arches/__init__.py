@@ -12,7 +12,30 @@ import pkgutil
 from dataclasses import dataclass
 
 # The order profiles run in; "default" is an architecture's own config.
-PROFILES = ("default", "big", "ool", "generic", "tiny")
+# debug (the kernel's checkers, configs/debug.config) comes last: its
+# builds and boots are the slowest, and a plain configuration that fails
+# says so sooner.
+PROFILES = ("default", "big", "ool", "generic", "tiny", "debug")
+
+# The debug profile's boots.  `check` (CI) runs on x86_64_debug the
+# functional plan and the two that give the checkers the most to see for
+# their time (arm64_debug: the functional plan; arches/arm64.py): every
+# allocation of a module load failed in turn (faults: only these kernels
+# can inject failures), and 100 load/update/unload cycles (churn_short:
+# a leak, a lock order or a use after free shows in the first cycle as in
+# the thousandth).  Under KASAN, lockdep and kmemleak a boot runs several
+# times slower, so `check-all` alone adds the long ones: the race suite
+# (which the plain records run in CI), 1000 cycles (churn: what only
+# piles up, such as lockdep's chains or kmemleak's pool) and the stress
+# boot (4 vCPUs).
+DEBUG_BOOTS = ("functional", "faults", "churn_short")
+DEBUG_ALL_BOOTS = ("race", "churn", "stress")
+# Lockdep, KASAN (outline), kmemleak and the object debugging slow a boot
+# under TCG by about 3-5 times: each boot's timeout is multiplied by this.
+DEBUG_SLOW = 5.0
+# KASAN's shadow takes an eighth of the memory, kmemleak and lockdep keep
+# metadata for every object and lock: twice the plain records' 512M.
+DEBUG_MEMORY = "1G"
 
 # What the tooling itself needs, whatever it builds.
 BASE_PACKAGES = ("make", "gcc", "libc6-dev", "flex", "bison", "bc",
@@ -39,11 +62,16 @@ class Arch:
     ours_configs: tuple = ()
     compiler: str = None        # CC= of the kernel, if not <cross>gcc
     boots: tuple = ()           # none: a build-only configuration
+    # Boots only `check-all` adds to `boots` (too slow for CI).
+    all_boots: tuple = ()
     qemu: str = None            # QEMU binary, for records that boot
     qemu_args: tuple = ()
     console: str = None         # serial console device
     init_cross_compile: str = None  # for /init, if not cross_compile
     zero_at_boot: tuple = ()    # symbols vmlinux must start as zero (ours)
+    # How much slower than a plain kernel this one boots: each boot's
+    # timeout is multiplied by it (debug kernels: DEBUG_SLOW).
+    slow: float = 1.0
     # `check` without IMPL runs upstream's oracle here too; records whose
     # upstream run another record covers leave it out (a cold build each).
     upstream_in_check: bool = True
@@ -60,6 +88,11 @@ class Arch:
     @property
     def build_only(self):
         return not self.boots
+
+    def boots_for(self, everything):
+        """The boots `check` runs, and with @everything (`check-all`)
+        those it adds."""
+        return self.boots + (self.all_boots if everything else ())
 
     @property
     def init_compiler(self):

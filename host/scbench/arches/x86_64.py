@@ -1,10 +1,16 @@
 """x86_64: inline static calls (HAVE_STATIC_CALL_INLINE)."""
-from . import Arch
+from . import DEBUG_ALL_BOOTS, DEBUG_BOOTS, DEBUG_MEMORY, DEBUG_SLOW, Arch
 
 _X86_64 = dict(name="x86_64", kernel_arch="x86_64", cross_compile="")
-_QEMU = dict(qemu="qemu-system-x86_64",
-             qemu_args=("-M", "pc", "-cpu", "max", "-m", "512M"),
-             console="ttyS0")
+
+
+def _qemu(memory):
+    return dict(qemu="qemu-system-x86_64",
+                qemu_args=("-M", "pc", "-cpu", "max", "-m", memory),
+                console="ttyS0")
+
+
+_QEMU = _qemu("512M")
 _BOOTED = dict(image="arch/x86/boot/bzImage", packages=("qemu-system-x86",))
 
 RECORDS = (
@@ -25,7 +31,17 @@ RECORDS = (
     Arch(**_X86_64, **_QEMU, **_BOOTED, profile="big",
          configs=("common.config", "x86_64.config", "x86_64_big.config"),
          boots=("functional", "race", "tracing", "preempt_none", "rethunk",
-                "depth_tracking", "its"),
+                "depth_tracking", "its", "stress"),
+         upstream_in_check=False),
+    # The kernel's checkers (configs/debug.config: lockdep, KASAN, UBSAN,
+    # kmemleak, list and object debugging, fault injection) on the
+    # default record's configuration, not big's: the real users would
+    # add build and boot time, not static call paths the checkers see.
+    # Upstream's run is a cold build more (IMPL=upstream runs it).
+    Arch(**_X86_64, **_qemu(DEBUG_MEMORY), **_BOOTED, profile="debug",
+         configs=("common.config", "x86_64.config", "debug.config"),
+         ours_configs=("impl-ours-debug.config",),
+         boots=DEBUG_BOOTS, all_boots=DEBUG_ALL_BOOTS, slow=DEBUG_SLOW,
          upstream_in_check=False),
     # Build only: modules and SMP off, inline static calls and the
     # mitigations that change what they write on.

@@ -111,6 +111,34 @@ class Targets(unittest.TestCase):
                                      "arm64", "--profile", "default,ool"),
                          [("arm64", "upstream"), ("arm64_ool", "upstream")])
 
+    def test_check_all_runs_every_record_and_upstream_on_each(self):
+        self.assertEqual(keys(parse("check-all")),
+                         [a.key for a in arches.ALL])
+        pairs = self._pairs("check-all")
+        upstream = {key for key, impl in pairs if impl == "upstream"}
+        booted = {a.key for a in arches.ALL if not a.build_only}
+        # arm64_ool's and arm64_generic's upstream kernel is arm64's.
+        self.assertEqual(upstream,
+                         booted - {"arm64_ool", "arm64_generic"})
+        self.assertEqual({key for key, impl in pairs if impl == "ours"},
+                         {a.key for a in arches.ALL})
+
+    def test_check_all_narrows_as_check_does(self):
+        self.assertEqual(self._pairs("check-all", "--arch", "arm64",
+                                     "--profile", "ool,generic"),
+                         [("arm64_ool", "ours"), ("arm64_ool", "upstream"),
+                          ("arm64_generic", "ours")])
+        self.assertEqual(self._pairs("check-all", "--impl", "ours",
+                                     "--profile", "debug"),
+                         [("arm64_debug", "ours"), ("x86_64_debug", "ours")])
+
+    def test_check_leaves_debug_upstream_and_slow_boots_to_check_all(self):
+        self.assertNotIn(("x86_64_debug", "upstream"), self._pairs("check"))
+        for command, everything in (("check", False), ("check-all", True)):
+            args = parse(command)
+            self.assertEqual(commands._everything(args), everything)
+        self.assertFalse(commands._everything(parse("boot")))
+
     def test_upstream_asked_for_runs_everywhere_it_boots(self):
         self.assertEqual(self._pairs("check", "--impl", "upstream",
                                      "--arch", "i386"), [("i386", "upstream")])

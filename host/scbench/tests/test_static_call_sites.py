@@ -8,6 +8,7 @@ import os
 import random
 import re
 import shutil
+import struct
 import subprocess
 import tempfile
 import unittest
@@ -80,11 +81,13 @@ OBJECTS = {}
 TOOL = None
 
 
-def build_tool(dest):
-    """The tool, compiled as strictly as the brief asks."""
-    tool = Path(dest) / "static_call_sites"
-    subprocess.run(["gcc", "-O2", "-Wall", "-Wextra", "-Werror",
-                    "-std=gnu11", "-o", str(tool), str(SOURCE)],
+def build_tool(dest, flags=("-O2",), source=SOURCE,
+               name="static_call_sites"):
+    """The tool (or a program that includes its source), compiled with
+    warnings as errors."""
+    tool = Path(dest) / name
+    subprocess.run(["gcc", *flags, "-Wall", "-Wextra", "-Werror",
+                    "-std=gnu11", "-o", str(tool), str(source)],
                    check=True, capture_output=True, text=True)
     return tool
 
@@ -136,6 +139,25 @@ def branches(path):
     return sorted(out)
 
 
+def symbols(path):
+    """[(file offset of the entry, name, st_info, st_shndx)] of the symbol
+    table, by index."""
+    elf = sitecheck.read_elf(path)
+    st = next(h for h in elf.heads if h[1] == sitecheck.SHT_SYMTAB)
+    names = elf.heads[st[6]][4]
+    out = []
+    for off in range(st[4], st[4] + st[5], 24):
+        name, info, _, shndx = struct.unpack_from("<IBBH", elf.data, off)
+        out.append((off, elf._str(names, name), info, shndx))
+    return out
+
+
+def patch(path, off, fmt, value):
+    data = bytearray(path.read_bytes())
+    struct.pack_into(fmt, data, off, value)
+    path.write_bytes(data)
+
+
 def section_headers(path):
     """{name: (index, type, size, entsize, flags, link, info, align)}."""
     out = subprocess.run([CROSS + "readelf", "-SW", str(path)], check=True,
@@ -151,25 +173,32 @@ def section_headers(path):
     return heads
 
 
+def compile_objects(dest):
+    """The sample objects, by name, compiled in dest (also the fuzz
+    test's seeds)."""
+    d = Path(dest)
+    objects = {"calls": compile_aarch64(d, "calls", CALLS),
+               "no_key": compile_aarch64(d, "no_key", NO_KEY),
+               "no_sites": compile_aarch64(d, "no_sites", NO_SITES)}
+    asm = compile_aarch64(d, "nosym_full", NO_SECTION_SYMBOL, suffix=".S")
+    objects["no_section_symbol"] = d / "nosym.o"
+    subprocess.run([CROSS + "objcopy", "--strip-unneeded", str(asm),
+                    str(objects["no_section_symbol"])], check=True)
+    host = d / "host.c"
+    host.write_text("void __SCT__foo(void); void f(void) { __SCT__foo(); }\n")
+    objects["host"] = d / "host.o"
+    subprocess.run(["gcc", "-c", "-O2", "-o", str(objects["host"]),
+                    str(host)], check=True)
+    return objects
+
+
 def setUpModule():
     global _work, TOOL
     if MISSING:
         return
     _work = tempfile.TemporaryDirectory(prefix="scs-test-")
-    d = Path(_work.name)
-    TOOL = build_tool(d)
-    OBJECTS["calls"] = compile_aarch64(d, "calls", CALLS)
-    OBJECTS["no_key"] = compile_aarch64(d, "no_key", NO_KEY)
-    OBJECTS["no_sites"] = compile_aarch64(d, "no_sites", NO_SITES)
-    asm = compile_aarch64(d, "nosym_full", NO_SECTION_SYMBOL, suffix=".S")
-    OBJECTS["no_section_symbol"] = d / "nosym.o"
-    subprocess.run([CROSS + "objcopy", "--strip-unneeded", str(asm),
-                    str(OBJECTS["no_section_symbol"])], check=True)
-    host = d / "host.c"
-    host.write_text("void __SCT__foo(void); void f(void) { __SCT__foo(); }\n")
-    OBJECTS["host"] = d / "host.o"
-    subprocess.run(["gcc", "-c", "-O2", "-o", str(OBJECTS["host"]),
-                    str(host)], check=True)
+    TOOL = build_tool(_work.name)
+    OBJECTS.update(compile_objects(_work.name))
 
 
 def tearDownModule():
@@ -292,6 +321,81 @@ class Table(_Case):
         self.assertEqual(run_tool(TOOL, obj).returncode, 0)
         self.assertEqual(obj.stat().st_mode & 0o7777, 0o640)
         self.assertEqual([p.name for p in self.dir.iterdir()], [obj.name])
+
+
+@needs_toolchain
+class Damaged(_Case):
+    """What the fuzz test (test_static_call_sites_fuzz) found, each on
+    the smallest change to a sample that shows it."""
+
+    def section_symbol(self, obj, section):
+        index = section_headers(obj)[section][0]
+        return next(i for i, (_, _, info, shndx) in enumerate(symbols(obj))
+                    if info & 0xf == 3 and shndx == index)
+
+    def test_section_symbol_with_a_value(self):
+        # The linker adds a section symbol's value too: the addend must
+        # take it off.
+        obj = self.copy("calls")
+        text = self.section_symbol(obj, ".text")
+        patch(obj, symbols(obj)[text][0] + 8, "<Q", 8)
+        self.assertEqual(run_tool(TOOL, obj).returncode, 0)
+        self.assertEqual(sitecheck.check_module(obj, CROSS), (5, []))
+        self.assertEqual([(sym, add) for off, sym, add in table(obj)
+                          if off % 8 == 0][:3],
+                         [(".text", 0x10 - 8), (".text", 0x20 - 8),
+                          (".text", 0x24 - 8)])
+
+    def test_symbols_that_cannot_name_a_site(self):
+        # Neither an IFUNC, a TLS or a GNU_UNIQUE symbol (m1, in the
+        # section without a section symbol) nor a global section symbol
+        # (.text's) can stand for a place in its section.
+        for info in (0x1a, 0x16, 0xa2):
+            with self.subTest(info=info):
+                obj = self.copy("no_section_symbol")
+                m1 = next(off for off, name, _, _ in symbols(obj)
+                          if name == "m1")
+                patch(obj, m1 + 4, "<B", info)
+                self.assertEqual(run_tool(TOOL, "--module", obj).returncode,
+                                 0)
+                self.assertEqual({sym for off, sym, _ in table(obj)
+                                  if off % 8 == 0}, {"$x"})
+                self.assertEqual(sitecheck.check_module(obj, CROSS),
+                                 (2, []))
+        obj = self.copy("calls")
+        text = self.section_symbol(obj, ".text")
+        patch(obj, symbols(obj)[text][0] + 4, "<B", 0x13)
+        self.assertEqual(run_tool(TOOL, obj).returncode, 0)
+        self.assertEqual([sym for off, sym, _ in table(obj) if off % 8 == 0],
+                         ["f", "f", "g", ".init.text", ".init.text"])
+        self.assertEqual(sitecheck.check_module(obj, CROSS), (5, []))
+
+    def test_symbol_0_is_no_trampoline(self):
+        # A branch relocated against symbol 0 goes to no symbol, even if
+        # symbol 0's entry has a trampoline's name.
+        obj = self.copy("calls")
+        syms = symbols(obj)
+        tramp = next(off for off, name, _, _ in syms if name == "__SCT__foo")
+        patch(obj, syms[0][0], "<I",
+              struct.unpack_from("<I", obj.read_bytes(), tramp)[0])
+        rela = sitecheck.read_elf(obj).sections[".rela.text"][4]
+        patch(obj, rela + 12, "<I", 0)          # .text+0x10's relocation
+        self.assertEqual(run_tool(TOOL, obj).returncode, 0)
+        self.assertEqual([(sym, add) for off, sym, add in table(obj)
+                          if off % 8 == 0],
+                         [(".text", 0x20), (".text", 0x24),
+                          (".init.text", 0x10), (".init.text", 0x20)])
+
+    def test_a_name_with_a_newline_is_one_line(self):
+        obj = self.copy("no_key")
+        data = obj.read_bytes()
+        obj.write_bytes(data.replace(b"__SCT__bar\0", b"__SCT__b\nr\0"))
+        r = run_tool(TOOL, obj)
+        self.assertEqual((r.returncode, r.stderr),
+                         (1, f"static_call_sites: {obj}: no symbol "
+                             "__SCK__b?r: vmlinux sites name keys\n"))
+        self.assertEqual(obj.read_bytes(), data.replace(b"__SCT__bar\0",
+                                                        b"__SCT__b\nr\0"))
 
 
 @needs_toolchain

@@ -50,6 +50,19 @@ struct static_call_site {
 #define STATIC_CALL_SITE_TAIL	1UL	/* a jump: the site is a tail call */
 #define STATIC_CALL_SITE_FLAGS	STATIC_CALL_SITE_TAIL
 
+/*
+ * One entry of .static_call_keys: with modules, every DEFINE_STATIC_CALL*()
+ * adds one, in vmlinux and in modules, so that the kernel can find every
+ * key.  When a module goes away, a key still aimed at it is retargeted
+ * (see Documentation/core-api/static-calls.rst).  @tramp is NULL where
+ * static calls have no trampolines.  Here, not in static_call.h, because
+ * struct module points at its module's entries.
+ */
+struct static_call_key_entry {
+	struct static_call_key *key;
+	void *tramp;
+};
+
 #define DECLARE_STATIC_CALL(name, func)					\
 	extern struct static_call_key STATIC_CALL_KEY(name);		\
 	extern typeof(func) STATIC_CALL_TRAMP(name)
