@@ -19,7 +19,7 @@ PROFILES = ("default", "big", "ool", "generic", "tiny", "debug")
 
 # The debug profile's boots.  `check` (CI) runs on x86_64_debug the
 # functional plan and the two that give the checkers the most to see for
-# their time (arm64_debug: the functional plan; arches/arm64.py): every
+# their time (arm64_debug only in check-all; arches/arm64.py): every
 # allocation of a module load failed in turn (faults: only these kernels
 # can inject failures), and 100 load/update/unload cycles (churn_short:
 # a leak, a lock order or a use after free shows in the first cycle as in
