@@ -237,7 +237,7 @@ class Debug(unittest.TestCase):
         self.assertFalse(arches.find("arm64_debug").in_check)
         for key in self.DEBUG:
             self.assertEqual(arches.find(key).boots,
-                             ("functional", "faults", "churn_short"), key)
+                             ("functional", "faults"), key)
             arch = arches.find(key)
             self.assertTrue({"functional", "faults", "churn_short", "race",
                              "churn", "stress"} <=
