@@ -254,7 +254,7 @@ static struct static_call_module *known_module(struct module *mod)
 }
 
 /**
- * static_call_module_known - has a module's coming been followed, not its going?
+ * static_call_module_known - is a module in the list of modules static calls follow?
  * @mod: the module
  *
  * Call with static_call_mutex held.
