@@ -340,7 +340,7 @@ static bool stress_all_calling(struct stress *s)
 	return true;
 }
 
-static void stress_update(unsigned int i)
+static void stress_update(unsigned long i)
 {
 	long (*func)(long) = stress_schedule(i % STRESS_PERIOD)->func;
 
@@ -402,9 +402,9 @@ static void calls_on_every_cpu_during_updates(struct kunit *test)
 	unsigned long total = 0, wrong = 0, stale = 0;
 	struct stress_caller *bad = NULL, *late = NULL;
 	unsigned int idle = 0, seconds;
-	unsigned long start, deadline;
+	unsigned long start, deadline, updates = 0;
 	struct stress s = {};
-	unsigned int cpu, self, i, updates = 0;
+	unsigned int cpu, self, i;
 	int kind;
 
 	if (num_online_cpus() < 2)
@@ -460,6 +460,8 @@ static void calls_on_every_cpu_during_updates(struct kunit *test)
 		 * run the updater a whole time slice for every 16 calls.
 		 */
 		cpu_relax();
+		if (!(updates & 1023))
+			cond_resched();
 	}
 
 	stress_stop(&s);
@@ -481,7 +483,7 @@ static void calls_on_every_cpu_during_updates(struct kunit *test)
 			late = c;
 	}
 	kunit_info(test,
-		   "calls: %s %lu, %s %lu, %s %lu, %s %lu, %s %lu; %lu in all on %u CPUs; %u updates in %u s; %lu wrong, %lu stale\n",
+		   "calls: %s %lu, %s %lu, %s %lu, %s %lu, %s %lu; %lu in all on %u CPUs; %lu updates in %u s; %lu wrong, %lu stale\n",
 		   kind_names[SITE_MID], calls[SITE_MID],
 		   kind_names[SITE_TAIL], calls[SITE_TAIL],
 		   kind_names[SITE_COND], calls[SITE_COND],
