@@ -11,12 +11,14 @@
 #include <linux/cpu.h>
 #include <linux/export.h>
 #include <linux/init.h>
+#include <linux/kallsyms.h>
 #include <linux/list.h>
 #include <linux/memory.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/static_call.h>
+#include <linux/string.h>
 #include <asm/sections.h>
 
 #include "static_call_internal.h"
@@ -351,16 +353,33 @@ static bool targets_freed_code(struct stray_keys *stray, void *func)
 }
 
 /*
- * What names a key in a message: its trampoline, where there is one.
- * kallsyms gives an address the first symbol it finds there, and a key
- * is data: the first object of a module's .data shares its address with
- * the empty __start_alloc_tags and __stop_alloc_tags, and was printed as
- * those.  Without trampolines, the key's entry in the table,
- * __static_call_key_entry_<name>, which is alone at its address.
+ * The static call's name, as DEFINE_STATIC_CALL() was given it, with its
+ * module's in brackets: kallsyms' name for the trampoline, __SCT__<name>,
+ * or without trampolines for the key's entry in the table,
+ * __static_call_key_entry_<name>, less the prefix.  Not the key's own
+ * symbol: kallsyms names an address by the first symbol it finds there,
+ * and the first object of a module's .data shares its address with the
+ * empty __start_alloc_tags and __stop_alloc_tags, and was named as those.
+ * The buffer is static_call_mutex's: a notifier's stack is no place for it.
  */
-static const void *key_name(const struct static_call_key_entry *e)
+static const char *static_call_name(const struct static_call_key_entry *e)
 {
-	return e->tramp ?: e;
+	static char name[KSYM_SYMBOL_LEN];
+	const char *prefix = e->tramp ? "__SCT__" : "__static_call_key_entry_";
+
+	lockdep_assert_held(&static_call_mutex);
+	snprintf(name, sizeof(name), "%ps", e->tramp ?: e);
+	return name + str_has_prefix(name, prefix);
+}
+
+static void report_stray_key(const struct static_call_key_entry *e,
+			     void *func, struct stray_keys *stray)
+{
+	if (stray->keys++ >= STRAY_KEYS_NAMED)
+		return;
+	pr_warn("static_call: %s still targets %ps of module %s, which is %s: retargeted to __static_call_return0\n",
+		static_call_name(e), func, stray->mod->name,
+		stray->init_only ? "freeing its init code" : "going away");
 }
 
 static void retarget_if_stray(const struct static_call_key_entry *e,
@@ -374,11 +393,7 @@ static void retarget_if_stray(const struct static_call_key_entry *e,
 			return;
 	} while (!retarget_from(e->key, e->tramp, &func,
 				__static_call_return0));
-	if (stray->keys++ < STRAY_KEYS_NAMED)
-		pr_warn("static_call: %ps still targets %ps of module %s, which is %s: retargeted to __static_call_return0\n",
-			key_name(e), func, stray->mod->name,
-			stray->init_only ? "freeing its init code" :
-			"going away");
+	report_stray_key(e, func, stray);
 }
 
 /*

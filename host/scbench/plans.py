@@ -246,8 +246,8 @@ GOING_STEPS = [
 
 
 def _going_print(key, func, why="going away"):
-    """Ours names a key by its trampoline (kernel/static_call.c)."""
-    return (f"static_call: __SCT__{key} still targets {func} "
+    """Ours names a key as DEFINE_STATIC_CALL() did (kernel/static_call.c)."""
+    return (f"static_call: {key} still targets {func} "
             f"[{GOING_FIXTURE}] of module {GOING_FIXTURE}, which is {why}: "
             "retargeted to __static_call_return0")
 

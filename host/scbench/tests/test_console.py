@@ -57,7 +57,7 @@ class Problems(unittest.TestCase):
 # it (the format string's source in the comment), and the kind it must be
 # flagged as.
 # A key left on a module that went away (kernel/static_call.c).
-DANGLING = ("static_call: __SCT__sc_going_key still targets going_target "
+DANGLING = ("static_call: sc_going_key still targets going_target "
             "[static_call_going_fixture] of module static_call_going_fixture,"
             " which is going away: retargeted to __static_call_return0")
 
@@ -182,7 +182,7 @@ class Checkers(unittest.TestCase):
         self.assertEqual(kinds - tested, set())
 
     def test_a_key_left_on_init_code_is_a_problem(self):
-        line = ("static_call: __SCK__sc_x still targets f [m] of module m, "
+        line = ("static_call: sc_x [m] still targets f [m] of module m, "
                 "which is freeing its init code: retargeted to "
                 "__static_call_return0")
         count = ("static_call: 12 keys in all were retargeted from module "
