@@ -360,12 +360,15 @@ static bool targets_freed_code(struct stray_keys *stray, void *func)
  * symbol: kallsyms names an address by the first symbol it finds there,
  * and the first object of a module's .data shares its address with the
  * empty __start_alloc_tags and __stop_alloc_tags, and was named as those.
+ * The entry is data too: without CONFIG_KALLSYMS_ALL, kallsyms does not
+ * know it, and %ps prints its address.
  * The buffer is static_call_mutex's: a notifier's stack is no place for it.
  */
 static const char *static_call_name(const struct static_call_key_entry *e)
 {
 	static char name[KSYM_SYMBOL_LEN];
-	const char *prefix = e->tramp ? "__SCT__" : "__static_call_key_entry_";
+	const char *prefix = e->tramp ? STATIC_CALL_TRAMP_PREFIX_STR :
+			     "__static_call_key_entry_";
 
 	lockdep_assert_held(&static_call_mutex);
 	snprintf(name, sizeof(name), "%ps", e->tramp ?: e);
