@@ -225,12 +225,13 @@ int static_call_text_reserved(void *start, void *end)
 
 static void visit_entries(const struct static_call_key_entry *start,
 			  const struct static_call_key_entry *stop,
+			  struct module *owner,
 			  static_call_key_action_t action, void *arg)
 {
 	const struct static_call_key_entry *e;
 
 	for (e = start; e < stop; e++)
-		action(e, arg);
+		action(e, owner, arg);
 }
 
 /*
@@ -273,7 +274,7 @@ bool static_call_module_known(struct module *mod)
 /**
  * static_call_visit_keys - apply @action to every key there is
  * @skip: a module whose keys to leave out, or NULL
- * @action: called with each key's entry
+ * @action: called with each key's entry and the module that defines it
  * @arg: passed to @action
  *
  * The keys of vmlinux, then those of each module static calls follow.
@@ -286,33 +287,66 @@ void static_call_visit_keys(struct module *skip,
 
 	lockdep_assert_held(&static_call_mutex);
 	visit_entries(__start_static_call_keys, __stop_static_call_keys,
-		      action, arg);
+		      NULL, action, arg);
 	list_for_each_entry(m, &static_call_modules, list)
 		if (m->mod != skip)
 			visit_entries(m->mod->static_call_keys,
 				      m->mod->static_call_keys +
 				      m->mod->num_static_call_keys,
-				      action, arg);
+				      m->mod, action, arg);
 }
 
+/*
+ * static_call_name - the static call's name, as its DEFINE_STATIC_CALL()
+ * spelled it, and a module's key's module in brackets, as %ps shows a
+ * module's symbol.  Not the key's own symbol: kallsyms knows data only
+ * with CONFIG_KALLSYMS_ALL, and names an address by the first symbol it
+ * finds there, which for a module's first .data object is one of the
+ * empty __start_alloc_tags and __stop_alloc_tags.  The buffer is
+ * static_call_mutex's: a notifier's stack is no place for it.
+ */
 #ifdef CONFIG_HAVE_STATIC_CALL
+/* The trampoline is text: kallsyms names it __SCT__<name> [<module>]. */
+const char *static_call_name(const struct static_call_key_entry *e,
+			     struct module *owner)
+{
+	static char name[KSYM_SYMBOL_LEN];
+
+	lockdep_assert_held(&static_call_mutex);
+	snprintf(name, sizeof(name), "%ps", e->tramp);
+	return name + str_has_prefix(name, STATIC_CALL_TRAMP_PREFIX_STR);
+}
+
 /* Updates take static_call_mutex, which the caller holds: @old stays. */
-static bool retarget_from(struct static_call_key *key, void *tramp,
+static bool retarget_from(const struct static_call_key_entry *e,
 			  void **old, void *func)
 {
-	retarget_locked(key, tramp, func);
+	retarget_locked(e->key, e->tramp, func);
 	return true;
 }
 #else
+/* Without trampolines, the entry keeps the name. */
+const char *static_call_name(const struct static_call_key_entry *e,
+			     struct module *owner)
+{
+	static char name[KSYM_SYMBOL_LEN];
+
+	lockdep_assert_held(&static_call_mutex);
+	if (!owner)
+		return e->name;
+	snprintf(name, sizeof(name), "%s [%s]", e->name, owner->name);
+	return name;
+}
+
 /*
  * Nothing is patched, and an update is a store to key.func that takes no
  * lock: retarget only if no update came in since @old was read, else
  * give the caller what it stored, to judge again.
  */
-static bool retarget_from(struct static_call_key *key, void *tramp,
+static bool retarget_from(const struct static_call_key_entry *e,
 			  void **old, void *func)
 {
-	return try_cmpxchg(&key->func, old, func);
+	return try_cmpxchg(&e->key->func, old, func);
 }
 #endif
 
@@ -352,41 +386,19 @@ static bool targets_freed_code(struct stray_keys *stray, void *func)
 	return within_module(addr, stray->mod);
 }
 
-/*
- * The static call's name, as DEFINE_STATIC_CALL() was given it, with its
- * module's in brackets: kallsyms' name for the trampoline, __SCT__<name>,
- * or without trampolines for the key's entry in the table,
- * __static_call_key_entry_<name>, less the prefix.  Not the key's own
- * symbol: kallsyms names an address by the first symbol it finds there,
- * and the first object of a module's .data shares its address with the
- * empty __start_alloc_tags and __stop_alloc_tags, and was named as those.
- * The entry is data too: without CONFIG_KALLSYMS_ALL, kallsyms does not
- * know it, and %ps prints its address.
- * The buffer is static_call_mutex's: a notifier's stack is no place for it.
- */
-static const char *static_call_name(const struct static_call_key_entry *e)
-{
-	static char name[KSYM_SYMBOL_LEN];
-	const char *prefix = e->tramp ? STATIC_CALL_TRAMP_PREFIX_STR :
-			     "__static_call_key_entry_";
-
-	lockdep_assert_held(&static_call_mutex);
-	snprintf(name, sizeof(name), "%ps", e->tramp ?: e);
-	return name + str_has_prefix(name, prefix);
-}
-
 static void report_stray_key(const struct static_call_key_entry *e,
-			     void *func, struct stray_keys *stray)
+			     struct module *owner, void *func,
+			     struct stray_keys *stray)
 {
 	if (stray->keys++ >= STRAY_KEYS_NAMED)
 		return;
 	pr_warn("static_call: %s still targets %ps of module %s, which is %s: retargeted to __static_call_return0\n",
-		static_call_name(e), func, stray->mod->name,
+		static_call_name(e, owner), func, stray->mod->name,
 		stray->init_only ? "freeing its init code" : "going away");
 }
 
 static void retarget_if_stray(const struct static_call_key_entry *e,
-			      void *arg)
+			      struct module *owner, void *arg)
 {
 	struct stray_keys *stray = arg;
 	void *func = READ_ONCE(e->key->func);
@@ -394,9 +406,8 @@ static void retarget_if_stray(const struct static_call_key_entry *e,
 	do {
 		if (!targets_freed_code(stray, func))
 			return;
-	} while (!retarget_from(e->key, e->tramp, &func,
-				__static_call_return0));
-	report_stray_key(e, func, stray);
+	} while (!retarget_from(e, &func, __static_call_return0));
+	report_stray_key(e, owner, func, stray);
 }
 
 /*

@@ -428,21 +428,23 @@ struct audit {
 	unsigned int problems;
 };
 
-static void audit_key(const struct static_call_key_entry *e, void *arg)
+static void audit_key(const struct static_call_key_entry *e,
+		      struct module *owner, void *arg)
 {
 	struct audit *a = arg;
 	struct static_call_mod *m;
 
 	for (m = e->key->mods; m; m = m->next) {
 		if (m->mod == a->gone)
-			pr_err("static_call: %ps keeps call sites of %s, which is gone\n",
-			       e->key, a->gone->name);
+			pr_err("static_call: %s keeps call sites of %s, which is gone\n",
+			       static_call_name(e, owner), a->gone->name);
 		else if (!static_call_module_known(m->mod))
-			pr_err("static_call: %ps keeps call sites of a module that is not loaded (%p)\n",
-			       e->key, m->mod);
+			pr_err("static_call: %s keeps call sites of a module that is not loaded (%p)\n",
+			       static_call_name(e, owner), m->mod);
 		else if (site_key(m->run) != e->key)
-			pr_err("static_call: %ps keeps call sites of %ps in %s\n",
-			       e->key, site_key(m->run), m->mod->name);
+			pr_err("static_call: %s keeps call sites of %ps in %s\n",
+			       static_call_name(e, owner), site_key(m->run),
+			       m->mod->name);
 		else
 			continue;
 		a->problems++;

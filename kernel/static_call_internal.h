@@ -36,10 +36,13 @@ void static_call_retarget_place(const struct static_call_place *place,
 extern const struct static_call_key_entry __start_static_call_keys[];
 extern const struct static_call_key_entry __stop_static_call_keys[];
 
+/* @owner: the module that defines the key, NULL for vmlinux. */
 typedef void (*static_call_key_action_t)(const struct static_call_key_entry *e,
-					 void *arg);
+					 struct module *owner, void *arg);
 
 bool static_call_module_known(struct module *mod);
+const char *static_call_name(const struct static_call_key_entry *e,
+			     struct module *owner);
 void static_call_visit_keys(struct module *skip,
 			    static_call_key_action_t action, void *arg);
 

@@ -238,21 +238,35 @@ static inline void static_call_force_reinit(void) { }
 
 #ifdef CONFIG_MODULES
 /*
- * Lists the key in .static_call_keys (struct static_call_key_entry).  The
- * alignment is the entry's own: the compiler may align a 16-byte object
- * to 16 (gcc on x86-64 does), and the padding the linker would then put
- * between entries, or before the first, would be read as entries.
+ * What names the key in its entry: the trampoline, which kallsyms names
+ * after the static call, or without trampolines the name itself.  The
+ * parameter is not "name": that would replace the field designator too.
  */
-#define __STATIC_CALL_KEY_ENTRY(name, trampoline)			\
+#ifdef CONFIG_HAVE_STATIC_CALL
+#define __STATIC_CALL_KEY_ENTRY_NAMING(_name)				\
+	.tramp = &STATIC_CALL_TRAMP(_name)
+#else
+#define __STATIC_CALL_KEY_ENTRY_NAMING(_name)				\
+	.name = __stringify(_name)
+#endif
+
+/*
+ * Lists the key in .static_call_keys (struct static_call_key_entry), with
+ * what names it.  The alignment is the entry's own: the compiler may
+ * align an object beyond its type's alignment (gcc on x86-64 aligns a
+ * 16-byte one to 16), and the padding the linker would then put between
+ * entries, or before the first, would be read as entries.
+ */
+#define __STATIC_CALL_KEY_ENTRY(_name)					\
 	static const struct static_call_key_entry __used		\
 	__section(".static_call_keys")					\
 	__aligned(__alignof__(struct static_call_key_entry))		\
-	__PASTE(__static_call_key_entry_, name) = {			\
-		.key = &STATIC_CALL_KEY(name), .tramp = (trampoline) }
+	__PASTE(__static_call_key_entry_, _name) = {			\
+		.key = &STATIC_CALL_KEY(_name),				\
+		__STATIC_CALL_KEY_ENTRY_NAMING(_name) }
 #else
 /* Only modules going away are checked against the keys. */
-#define __STATIC_CALL_KEY_ENTRY(name, trampoline)			\
-	static_assert(1)
+#define __STATIC_CALL_KEY_ENTRY(_name)	static_assert(1)
 #endif
 
 #ifdef CONFIG_HAVE_STATIC_CALL
@@ -261,7 +275,7 @@ static inline void static_call_force_reinit(void) { }
 #define __DEFINE_STATIC_CALL(name, _func, init, tramp)			\
 	DECLARE_STATIC_CALL(name, _func);				\
 	struct static_call_key STATIC_CALL_KEY(name) = { .func = (init) }; \
-	__STATIC_CALL_KEY_ENTRY(name, &STATIC_CALL_TRAMP(name));	\
+	__STATIC_CALL_KEY_ENTRY(name);					\
 	tramp
 
 #define DEFINE_STATIC_CALL(name, _func)					\
@@ -306,7 +320,7 @@ static inline void static_call_force_reinit(void) { }
 #define __DEFINE_STATIC_CALL(name, f, first)				\
 	DECLARE_STATIC_CALL(name, f);					\
 	struct static_call_key STATIC_CALL_KEY(name) = { .func = (first) }; \
-	__STATIC_CALL_KEY_ENTRY(name, NULL)
+	__STATIC_CALL_KEY_ENTRY(name)
 
 #define DEFINE_STATIC_CALL(name, f)	__DEFINE_STATIC_CALL(name, f, f)
 #define DEFINE_STATIC_CALL_NULL(name, f) __DEFINE_STATIC_CALL(name, f, NULL)

@@ -328,7 +328,7 @@ BREAKAGES = {
         "static_call_add_module+0x1d2/0x2a0"),
     "ours-debug-index-out-of-bounds.patch": (
         "UBSAN", "UBSAN: array-index-out-of-bounds in "
-        "../src/kernel/static_call.c:391:2"),
+        "../src/kernel/static_call.c:406:2"),
     "ours-debug-list-double-add.patch": (
         "list-corruption", "list_add double add: new=ffff88800458f800, "
         "prev=ffff88800458f800, next=ffffffff81fdaf80."),

@@ -54,13 +54,19 @@ struct static_call_site {
  * One entry of .static_call_keys: with modules, every DEFINE_STATIC_CALL*()
  * adds one, in vmlinux and in modules, so that the kernel can find every
  * key.  When a module goes away, a key still aimed at it is retargeted
- * (see Documentation/core-api/static-calls.rst).  @tramp is NULL where
- * static calls have no trampolines.  Here, not in static_call.h, because
- * struct module points at its module's entries.
+ * and named (see Documentation/core-api/static-calls.rst): by @tramp,
+ * text that kallsyms names after the static call, or where there are no
+ * trampolines by @name, the static call's.  kallsyms cannot name a key:
+ * it is data, unknown without CONFIG_KALLSYMS_ALL.  Here, not in
+ * static_call.h, because struct module points at its module's entries.
  */
 struct static_call_key_entry {
 	struct static_call_key *key;
+#ifdef CONFIG_HAVE_STATIC_CALL
 	void *tramp;
+#else
+	const char *name;
+#endif
 };
 
 #define DECLARE_STATIC_CALL(name, func)					\
